@@ -1,0 +1,84 @@
+"""Reading the environment for settings: small pure functions, so they can be tested alone."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+MODES = ("development", "production")
+
+
+def mode(environ: Mapping[str, str]) -> str:
+    """Return the run mode; anything but the two known modes stops start-up."""
+    value = environ.get("RELAIS_ENV", "development").strip()
+    if value not in MODES:
+        raise ImproperlyConfigured(
+            f"RELAIS_ENV={value!r} is not a known mode: use one of {', '.join(MODES)}."
+        )
+    return value
+
+
+def database(environ: Mapping[str, str], base_dir: Path) -> dict:
+    """Database settings: SQLite under var/ unless DATABASE_URL is set.
+
+    An empty or malformed DATABASE_URL is refused rather than silently replaced by SQLite, so a
+    deployment never writes its data somewhere nobody expects.
+    """
+    if "DATABASE_URL" not in environ:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(base_dir / "var" / "relais.sqlite3"),
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    url = environ["DATABASE_URL"].strip()
+    if not url:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is set but empty: unset it to use SQLite, or give a URL such as "
+            "postgres://user:password@host:5432/relais."
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj-database-url raises several types for bad URLs
+        raise ImproperlyConfigured(f"DATABASE_URL is malformed ({exc}).") from exc
+    engine = config.get("ENGINE") or ""
+    if engine not in (
+        "django.db.backends.postgresql",
+        "django.db.backends.sqlite3",
+    ):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names an unsupported database ({engine or 'unknown scheme'}): "
+            "Relais runs on PostgreSQL or SQLite."
+        )
+    if not config.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_URL is malformed: it names no database.")
+    return config
+
+
+def required(environ: Mapping[str, str], name: str) -> str:
+    """A value production cannot run without: never falls back to a default."""
+    value = environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in production (RELAIS_ENV=production).")
+    return value
+
+
+def csv_list(environ: Mapping[str, str], name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in environ.get(name, default).split(",") if item.strip()]
+
+
+def integer(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}.") from exc
+
+
+def current() -> Mapping[str, str]:
+    return os.environ

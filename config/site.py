@@ -1,0 +1,14 @@
+"""The application shell: viewflow's Site, one Application per role's workspace.
+
+Each app contributes its own Application class; this module only assembles them.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Site
+
+from config.placeholders import placeholder_applications
+
+site = Site(
+    title=_("Relais"),
+    viewsets=[*placeholder_applications()],
+)

@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from directory.models import Commune, MemberProfile, Organisation
+
+User = get_user_model()
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("name",)
+
+
+@admin.register(MemberProfile)
+class MemberProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation", "domains", "capacity", "active")
+    list_filter = ("organisation", "active")
+    list_select_related = ("user", "organisation")
+    search_fields = ("user__username", "organisation__name")
+    autocomplete_fields = ("user", "organisation")
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ("name", "insee_code", "postal_code", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "insee_code", "postal_code")
+
+
+class MemberProfileInline(admin.StackedInline):
+    model = MemberProfile
+    can_delete = False
+    extra = 0
+    autocomplete_fields = ("organisation",)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class RelaisUserAdmin(UserAdmin):
+    inlines = [MemberProfileInline]
+    list_display = ("username", "email", "is_active", "is_staff", "role_list")
+    list_filter = ("is_active", "is_staff", "groups")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="rôles")
+    def role_list(self, obj):
+        return ", ".join(sorted(g.name for g in obj.groups.all()))

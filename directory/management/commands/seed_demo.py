@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from directory.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_seed_directory
+
+
+class Command(BaseCommand):
+    help = (
+        "Crée des données de démonstration fictives et un compte par rôle. Idempotent. "
+        "Refuse de s'exécuter quand DEBUG est désactivé, sauf avec --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEMO_PASSWORD)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Autorise l'exécution hors mode développement (jamais sur de vraies données).",
+        )
+
+    def handle(self, *args, password, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuse de s'exécuter quand DEBUG est désactivé (production). "
+                "Utilisez --force uniquement sur une instance de démonstration."
+            )
+        demo_seed_directory(password=password)
+        for seeder in self._case_seeders():
+            seeder(password=password)
+        self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        self.stdout.write(f"Comptes de démonstration (mot de passe : {password}) :")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.username:<18} {account.label}")
+
+    def _case_seeders(self):
+        """Seeders of the case apps, in order; each is idempotent."""
+        return []

@@ -1,0 +1,63 @@
+"""factory-boy factories shared by the tests."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from directory.models import Commune, MemberProfile, Organisation
+from directory.roles import Role
+from directory.vocabularies import OrganisationKind, SupportDomain
+
+PASSWORD = "test-password-1234"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.invalid")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        for role in extracted:
+            self.groups.add(Group.objects.get(name=str(role)))
+        self.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = OrganisationKind.ASSOCIATION
+
+
+class MemberProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberProfile
+
+    user = factory.SubFactory(UserFactory, roles=[Role.MEMBER])
+    organisation = factory.SubFactory(OrganisationFactory)
+    domains = factory.LazyFunction(lambda: [SupportDomain.SOCIAL])
+    capacity = 3
+
+
+def commune(insee_code="59606"):
+    return Commune.objects.get(insee_code=insee_code)
+
+
+def user_with_role(role, **kwargs):
+    """A user holding ``role``; members also get a profile (all domains, capacity 3)."""
+    if role == Role.MEMBER:
+        profile = MemberProfileFactory(
+            domains=kwargs.pop("domains", list(SupportDomain.values)), **kwargs
+        )
+        return profile.user
+    return UserFactory(roles=[role], **kwargs)
