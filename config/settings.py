@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "audit.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -185,4 +186,7 @@ RELAIS_DEADLINES = {
 }
 # Small-count suppression threshold for published indicators.
 RELAIS_SUPPRESSION_THRESHOLD = env.integer(ENVIRON, "RELAIS_SUPPRESSION_THRESHOLD", 5)
+# Header set by the deployment's own reverse proxy with the client address (e.g.
+# HTTP_X_REAL_IP); empty = REMOTE_ADDR. Never a header a client can forge.
+RELAIS_CLIENT_IP_HEADER = ENVIRON.get("RELAIS_CLIENT_IP_HEADER", "")
 RELAIS_SITE_URL = ENVIRON.get("RELAIS_SITE_URL", "http://127.0.0.1:8000")

@@ -1,0 +1,136 @@
+"""The one path every state transition takes: role, state, code and guards checked, the
+django-fsm-2 transition run, the object saved and one audit event written.
+
+Transitions declare their rules on the model, in ``custom``::
+
+    @transition(field=state, source=..., target=..., conditions=[...],
+                custom={"label": _("…"), "roles": (Role.COORDINATOR,), "code": ReturnReason})
+
+Conditions are pure functions decorated with ``guard(message)``, so a refusal names the
+failing guard in French. The caller locks the row and opens the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from audit.services import audit_record
+from audit.vocabularies import AuditAction, AuditRole
+from directory.access import user_roles
+from directory.errors import ApplicationError
+
+SYSTEM = AuditRole.SYSTEM
+
+
+def guard(message: str) -> Callable:
+    """Mark a pure FSM condition with the French message shown when it fails."""
+
+    def decorate(func):
+        func.message = message
+        return func
+
+    return decorate
+
+
+def _fsm_transition(instance, name):
+    method = getattr(type(instance), name)
+    meta = method._django_fsm
+    return meta, meta.get_transition(meta.field.get_state(instance))
+
+
+def transition_rules(model, name) -> dict:
+    """The ``custom`` rules of a transition (label, roles, code), whatever the source state."""
+    meta = getattr(model, name)._django_fsm
+    return next(iter(meta.transitions.values())).custom
+
+
+def acting_role(actor, allowed: Iterable[str]) -> str | None:
+    """The first allowed role the actor holds (or ``system`` for an automatic step)."""
+    allowed = [str(r) for r in allowed]
+    if actor is None:
+        return SYSTEM if SYSTEM in allowed else None
+    held = user_roles(actor)
+    return next((role for role in allowed if role in held), None)
+
+
+def run_transition(
+    *,
+    instance,
+    name: str,
+    actor,
+    object_type: str,
+    reference: str,
+    code: str = "",
+    role: str | None = None,
+    args: tuple = (),
+    state_label: Callable[[str], str] = str,
+):
+    """Check and run transition ``name`` on a locked ``instance``, save it, audit it.
+
+    Raises ApplicationError (French message) and changes nothing if the actor lacks the role,
+    the state does not allow it, the required code is missing or unknown, or a guard fails.
+    Returns the audit event.
+    """
+    assert transaction.get_connection().in_atomic_block, "run_transition needs a transaction"
+    rules = transition_rules(type(instance), name)
+    label = rules["label"]
+    if role is None:
+        role = acting_role(actor, rules["roles"])
+    if role is None or role not in [str(r) for r in rules["roles"]]:
+        raise ApplicationError(
+            _("Action « %(action)s » réservée à : %(roles)s.")
+            % {
+                "action": label,
+                "roles": ", ".join(str(AuditRole(r).label) for r in rules["roles"]),
+            },
+            code="forbidden",
+        )
+    meta, fsm = _fsm_transition(instance, name)
+    source = meta.field.get_state(instance)
+    if fsm is None:
+        raise ApplicationError(
+            _("Action « %(action)s » impossible dans l'état « %(state)s ».")
+            % {"action": label, "state": state_label(source)},
+            code="invalid_state",
+        )
+    vocabulary = rules.get("code")
+    if vocabulary is not None:
+        if not code:
+            raise ApplicationError(
+                _("Action « %(action)s » : choisissez un motif dans la liste.") % {"action": label},
+                code="code_required",
+                field="code",
+            )
+        if code not in vocabulary.values:
+            raise ApplicationError(
+                _("Action « %(action)s » : motif inconnu « %(code)s ».")
+                % {"action": label, "code": code},
+                code="code_unknown",
+                field="code",
+            )
+    for condition in fsm.conditions:
+        if not condition(instance):
+            raise ApplicationError(getattr(condition, "message", label), code="guard")
+    getattr(instance, name)(*args)
+    try:
+        instance.save()
+    except ConcurrentTransition as exc:
+        raise ApplicationError(
+            _("L'objet a été modifié entre-temps ; rechargez la page."), code="concurrent"
+        ) from exc
+    return audit_record(
+        actor=actor,
+        role=role,
+        action=AuditAction.TRANSITION,
+        object_type=object_type,
+        object_id=instance.pk,
+        reference=reference,
+        transition=name,
+        from_state=source,
+        to_state=meta.field.get_state(instance),
+        code=code or "",
+    )

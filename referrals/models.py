@@ -1,0 +1,222 @@
+"""A referral from the cell: a pseudonymous reference and coded attributes, nothing else.
+
+State changes only through the transitions below, and the transitions only through
+``referrals.services`` (which lock, check the actor's role, audit).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from audit.transitions import guard
+from directory.fields import ChoiceSetField
+from directory.models import Commune
+from directory.roles import Role
+from directory.vocabularies import SupportDomain
+from referrals.reference import MAX_LENGTH, ReferenceValidator
+from referrals.vocabularies import (
+    AGREED,
+    NON_TERMINAL_STATES,
+    AgeBracket,
+    Agreement,
+    ClosureCode,
+    PlaceTypology,
+    Priority,
+    ReferralState,
+    ReturnReason,
+    SuspensionReason,
+    WithdrawalReason,
+    YesNoUnknown,
+)
+
+S = ReferralState
+
+
+@guard(_("L'accord de la personne ou de la famille (avec sa date) doit être recueilli."))
+def agreement_recorded(referral) -> bool:
+    return referral.agreement in AGREED and referral.agreement_date is not None
+
+
+@guard(_("Tous les accompagnements doivent être terminés ou interrompus avant la clôture."))
+def every_track_ended(referral) -> bool:
+    from support.vocabularies import ENDED_STATES
+
+    return not referral.tracks.exclude(state__in=ENDED_STATES).exists()
+
+
+class Referral(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(
+        _("référence"),
+        max_length=MAX_LENGTH,
+        unique=True,
+        validators=[ReferenceValidator()],
+        help_text=_("La référence pseudonyme attribuée par la cellule."),
+    )
+    received_on = models.DateField(_("date de réception"), default=timezone.localdate)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("commune")
+    )
+    age_bracket = models.CharField(_("tranche d'âge"), max_length=32, choices=AgeBracket.choices)
+    place_typology = models.CharField(
+        _("typologie du lieu"), max_length=32, choices=PlaceTypology.choices
+    )
+    family_involved = models.CharField(
+        _("dynamique familiale"), max_length=8, choices=YesNoUnknown.choices
+    )
+    released_from_prison = models.CharField(
+        _("sortant de détention"), max_length=8, choices=YesNoUnknown.choices
+    )
+    family_asked_for_help = models.CharField(
+        _("famille demandeuse d'aide"), max_length=8, choices=YesNoUnknown.choices
+    )
+    requested_domains = ChoiceSetField(_("domaines demandés"), vocabulary=SupportDomain)
+    agreement = models.CharField(
+        _("accord à l'accompagnement"),
+        max_length=16,
+        choices=Agreement.choices,
+        default=Agreement.NOT_RECORDED,
+    )
+    agreement_date = models.DateField(_("date de l'accord"), null=True, blank=True)
+    priority = models.CharField(
+        _("priorité"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    triage_due_on = models.DateField(_("examen attendu avant le"), null=True, blank=True)
+    next_review_on = models.DateField(_("prochain bilan"), null=True, blank=True)
+    state = FSMField(
+        _("état"), max_length=16, choices=S.choices, default=S.RECEIVED, protected=True
+    )
+    state_changed_at = models.DateTimeField(_("dernier changement d'état"), default=timezone.now)
+    return_reason = models.CharField(
+        _("motif de retour"), max_length=32, choices=ReturnReason.choices, blank=True
+    )
+    suspension_reason = models.CharField(
+        _("motif de suspension"), max_length=32, choices=SuspensionReason.choices, blank=True
+    )
+    closure_code = models.CharField(
+        _("motif de clôture"), max_length=32, choices=ClosureCode.choices, blank=True
+    )
+    withdrawal_reason = models.CharField(
+        _("motif de retrait"), max_length=32, choices=WithdrawalReason.choices, blank=True
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("enregistrée par"),
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("orientation")
+        verbose_name_plural = _("orientations")
+        indexes = [models.Index(fields=["state", "received_on"], name="referral_state_received")]
+
+    def __str__(self):
+        return self.reference
+
+    def _moved(self):
+        self.state_changed_at = timezone.now()
+
+    # --- transitions (pure: they set fields of this object, nothing else) -----------------
+    @transition(
+        field=state,
+        source=S.RECEIVED,
+        target=S.IN_ASSESSMENT,
+        custom={"label": _("Commencer l'examen"), "roles": (Role.COORDINATOR,)},
+    )
+    def start_assessment(self):
+        self._moved()
+
+    @transition(
+        field=state,
+        source=S.IN_ASSESSMENT,
+        target=S.RETURNED,
+        custom={
+            "label": _("Retourner à la cellule"),
+            "roles": (Role.COORDINATOR,),
+            "code": ReturnReason,
+        },
+    )
+    def return_to_cell(self, reason):
+        self.return_reason = reason
+        self._moved()
+
+    @transition(
+        field=state,
+        source=S.IN_ASSESSMENT,
+        target=S.IN_SUPPORT,
+        conditions=[agreement_recorded],
+        custom={"label": _("Ouvrir l'accompagnement"), "roles": (Role.COORDINATOR,)},
+    )
+    def open_support(self, next_review_on):
+        self.next_review_on = next_review_on
+        self._moved()
+
+    @transition(
+        field=state,
+        source=S.IN_SUPPORT,
+        target=S.SUSPENDED,
+        custom={
+            "label": _("Suspendre"),
+            "roles": (Role.COORDINATOR,),
+            "code": SuspensionReason,
+        },
+    )
+    def suspend(self, reason):
+        self.suspension_reason = reason
+        self._moved()
+
+    @transition(
+        field=state,
+        source=S.SUSPENDED,
+        target=S.IN_SUPPORT,
+        custom={"label": _("Reprendre"), "roles": (Role.COORDINATOR,)},
+    )
+    def resume(self):
+        self.suspension_reason = ""
+        self._moved()
+
+    @transition(
+        field=state,
+        source=S.IN_SUPPORT,
+        target=S.IN_REVIEW,
+        custom={"label": _("Demander un bilan"), "roles": (Role.COORDINATOR, "system")},
+    )
+    def request_review(self):
+        self._moved()
+
+    @transition(
+        field=state,
+        source=S.IN_REVIEW,
+        target=S.IN_SUPPORT,
+        custom={"label": _("Poursuivre l'accompagnement"), "roles": (Role.CELL_LIAISON,)},
+    )
+    def continue_support(self, next_review_on):
+        self.next_review_on = next_review_on
+        self._moved()
+
+    @transition(
+        field=state,
+        source=[S.IN_REVIEW, S.SUSPENDED],
+        target=S.CLOSED,
+        conditions=[every_track_ended],
+        custom={"label": _("Clôturer"), "roles": (Role.CELL_LIAISON,), "code": ClosureCode},
+    )
+    def close(self, code):
+        self.closure_code = code
+        self.next_review_on = None
+        self._moved()
+
+    @transition(
+        field=state,
+        source=list(NON_TERMINAL_STATES),
+        target=S.WITHDRAWN,
+        custom={"label": _("Retirer"), "roles": (Role.CELL_LIAISON,), "code": WithdrawalReason},
+    )
+    def withdraw(self, reason):
+        self.withdrawal_reason = reason
+        self.next_review_on = None
+        self._moved()

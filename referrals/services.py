@@ -1,0 +1,285 @@
+"""Every write on a referral. Each function is one transaction: it locks the referral row,
+checks the actor's role, the state, the code and the guards, runs the transition, saves and
+writes the audit event(s). A refusal raises ApplicationError and changes nothing.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from audit.transitions import acting_role, run_transition
+from audit.vocabularies import AuditAction, ObjectType
+from directory.errors import ApplicationError
+from directory.roles import Role
+from directory.vocabularies import SupportDomain
+from referrals.models import Referral
+from referrals.vocabularies import TERMINAL_STATES, Agreement, ReferralState
+
+
+def _days(kind: str) -> timedelta:
+    return timedelta(days=settings.RELAIS_DEADLINES[kind])
+
+
+def _lock(referral) -> Referral:
+    pk = referral.pk if isinstance(referral, Referral) else referral
+    try:
+        return Referral.objects.select_for_update().get(pk=pk)
+    except Referral.DoesNotExist as exc:
+        raise ApplicationError(_("Orientation introuvable."), code="not_found") from exc
+
+
+def _transition(referral: Referral, name: str, *, actor, code: str = "", args=()):
+    return run_transition(
+        instance=referral,
+        name=name,
+        actor=actor,
+        object_type=ObjectType.REFERRAL,
+        reference=referral.reference,
+        code=code,
+        args=args,
+        state_label=lambda s: ReferralState(s).label,
+    )
+
+
+def _domains(domains) -> list[str]:
+    codes = sorted({str(d) for d in domains or []})
+    unknown = [c for c in codes if c not in SupportDomain.values]
+    if unknown:
+        raise ApplicationError(_("Domaine inconnu : %s.") % ", ".join(unknown), field="domains")
+    return codes
+
+
+@transaction.atomic
+def referral_register(*, actor, received_on: date | None = None, **fields) -> Referral:
+    """Register a referral from the cell (cell liaison only), in state ``received``.
+
+    ``fields`` are the coded attributes of the model (reference, commune, age_bracket, …).
+    Every field is validated; the reference must match the configured pattern and be new.
+    """
+    role = acting_role(actor, (Role.CELL_LIAISON,))
+    if role is None:
+        raise ApplicationError(
+            _("Seul un référent cellule peut enregistrer une orientation."), code="forbidden"
+        )
+    allowed = {
+        "reference",
+        "commune",
+        "age_bracket",
+        "place_typology",
+        "family_involved",
+        "released_from_prison",
+        "family_asked_for_help",
+        "requested_domains",
+        "priority",
+        "agreement",
+        "agreement_date",
+    }
+    unexpected = set(fields) - allowed
+    if unexpected:
+        raise ApplicationError(_("Champ non prévu : %s.") % ", ".join(sorted(unexpected)))
+    received_on = received_on or timezone.localdate()
+    referral = Referral(
+        received_on=received_on,
+        triage_due_on=received_on + _days("triage"),
+        registered_by=actor,
+        **fields,
+    )
+    _check_agreement(referral.agreement, referral.agreement_date, received_on)
+    try:
+        referral.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ApplicationError(messages[0], code="invalid", field=field) from exc
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("Une orientation porte déjà cette référence."), code="duplicate", field="reference"
+        ) from exc
+    audit_record(
+        actor=actor,
+        role=role,
+        action=AuditAction.CREATE,
+        object_type=ObjectType.REFERRAL,
+        object_id=referral.pk,
+        reference=referral.reference,
+        transition="register",
+        to_state=referral.state,
+    )
+    return referral
+
+
+def _check_agreement(agreement, agreement_date, received_on):
+    if agreement not in Agreement.values:
+        raise ApplicationError(_("Accord : code inconnu."), field="agreement")
+    if agreement == Agreement.NOT_RECORDED:
+        if agreement_date is not None:
+            raise ApplicationError(
+                _("Une date d'accord n'a de sens que si l'accord est recueilli."),
+                field="agreement_date",
+            )
+        return
+    if agreement_date is None:
+        raise ApplicationError(
+            _("Indiquez la date de l'accord ou du refus."), field="agreement_date"
+        )
+    if agreement_date > timezone.localdate():
+        raise ApplicationError(
+            _("La date de l'accord ne peut pas être future."), field="agreement_date"
+        )
+
+
+@transaction.atomic
+def referral_record_agreement(*, actor, referral, agreement: str, agreement_date: date) -> Referral:
+    """Record the person's or family's agreement (or refusal), with its date."""
+    referral = _lock(referral)
+    role = acting_role(actor, (Role.CELL_LIAISON, Role.COORDINATOR))
+    if role is None:
+        raise ApplicationError(
+            _("Seuls le référent cellule et le coordinateur recueillent l'accord."),
+            code="forbidden",
+        )
+    if referral.state in TERMINAL_STATES:
+        raise ApplicationError(_("Cette orientation est terminée."), code="invalid_state")
+    if agreement == Agreement.NOT_RECORDED:
+        raise ApplicationError(_("Choisissez l'accord ou le refus recueilli."), field="agreement")
+    _check_agreement(agreement, agreement_date, referral.received_on)
+    referral.agreement, referral.agreement_date = agreement, agreement_date
+    referral.save(update_fields=["agreement", "agreement_date"])
+    audit_record(
+        actor=actor,
+        role=role,
+        action=AuditAction.UPDATE,
+        object_type=ObjectType.REFERRAL,
+        object_id=referral.pk,
+        reference=referral.reference,
+        transition="record_agreement",
+        code=agreement,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_start_assessment(*, actor, referral) -> Referral:
+    """The coordinator starts triage: ``received → in_assessment``."""
+    referral = _lock(referral)
+    _transition(referral, "start_assessment", actor=actor)
+    return referral
+
+
+@transaction.atomic
+def referral_return_to_cell(*, actor, referral, reason: str) -> Referral:
+    """The coordinator returns the referral to the cell with a coded reason (terminal)."""
+    referral = _lock(referral)
+    _transition(referral, "return_to_cell", actor=actor, code=reason, args=(reason,))
+    return referral
+
+
+@transaction.atomic
+def referral_open_support(*, actor, referral, domains=None) -> Referral:
+    """Open support: ``in_assessment → in_support`` and one open track per domain.
+
+    Requires the recorded agreement. ``domains`` defaults to the requested domains.
+    """
+    from support.services import track_open
+
+    referral = _lock(referral)
+    codes = _domains(domains if domains is not None else referral.requested_domains)
+    if not codes:
+        raise ApplicationError(
+            _("Choisissez au moins un domaine d'accompagnement."), field="domains"
+        )
+    event = _transition(
+        referral,
+        "open_support",
+        actor=actor,
+        args=(timezone.localdate() + _days("review"),),
+    )
+    for domain in codes:
+        track_open(referral=referral, domain=domain, actor=actor, role=event.role)
+    return referral
+
+
+@transaction.atomic
+def referral_suspend(*, actor, referral, reason: str) -> Referral:
+    referral = _lock(referral)
+    _transition(referral, "suspend", actor=actor, code=reason, args=(reason,))
+    return referral
+
+
+@transaction.atomic
+def referral_resume(*, actor, referral) -> Referral:
+    referral = _lock(referral)
+    _transition(referral, "resume", actor=actor)
+    return referral
+
+
+@transaction.atomic
+def referral_request_review(*, actor, referral) -> Referral:
+    """``in_support → in_review``: by the coordinator, or by the system (actor None) when
+    every track has ended or the review date has come."""
+    referral = _lock(referral)
+    _transition(referral, "request_review", actor=actor)
+    return referral
+
+
+@transaction.atomic
+def referral_continue(*, actor, referral, domains=()) -> Referral:
+    """The cell continues support after a review, opening tracks for ``domains``.
+
+    After continuing, at least one track must be running (an existing one or a new one);
+    a domain that already has a running track is refused.
+    """
+    from support.selectors import running_domains
+    from support.services import track_open
+
+    referral = _lock(referral)
+    codes = _domains(domains)
+    running = running_domains(referral=referral)
+    already = sorted(set(codes) & running)
+    if already:
+        raise ApplicationError(
+            _("Un accompagnement est déjà en cours dans ce domaine : %s.")
+            % ", ".join(str(SupportDomain(c).label) for c in already),
+            field="domains",
+        )
+    if not codes and not running:
+        raise ApplicationError(
+            _("Aucun accompagnement n'est en cours : choisissez au moins un domaine."),
+            field="domains",
+        )
+    event = _transition(
+        referral,
+        "continue_support",
+        actor=actor,
+        args=(timezone.localdate() + _days("review"),),
+    )
+    for domain in codes:
+        track_open(referral=referral, domain=domain, actor=actor, role=event.role)
+    return referral
+
+
+@transaction.atomic
+def referral_close(*, actor, referral, code: str) -> Referral:
+    """The cell closes the referral with a closure code; every track must have ended."""
+    referral = _lock(referral)
+    _transition(referral, "close", actor=actor, code=code, args=(code,))
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, actor, referral, reason: str) -> Referral:
+    """The cell withdraws the referral from any non-terminal state; its running tracks are
+    interrupted with the same reason (one audit event each)."""
+    from support.services import tracks_interrupt_for_withdrawal
+
+    referral = _lock(referral)
+    event = _transition(referral, "withdraw", actor=actor, code=reason, args=(reason,))
+    tracks_interrupt_for_withdrawal(referral=referral, actor=actor, role=event.role, reason=reason)
+    return referral

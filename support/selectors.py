@@ -1,0 +1,42 @@
+"""Reads on support tracks."""
+
+from django.utils.translation import gettext as _
+
+from directory.models import MemberProfile
+from support.models import SupportTrack
+from support.vocabularies import ENDED_STATES, HELD_STATES
+
+
+def running_domains(*, referral) -> set[str]:
+    """Domains of the referral's tracks that have not ended."""
+    return set(
+        SupportTrack.objects.filter(referral=referral)
+        .exclude(state__in=ENDED_STATES)
+        .values_list("domain", flat=True)
+    )
+
+
+def held_track_count(*, member) -> int:
+    """Tracks the member holds now (assigned, active or on hold): what capacity counts."""
+    return SupportTrack.objects.filter(holder=member, state__in=HELD_STATES).count()
+
+
+def member_profile(member) -> MemberProfile | None:
+    try:
+        return MemberProfile.objects.select_related("organisation").get(user=member)
+    except MemberProfile.DoesNotExist:
+        return None
+
+
+def member_refusal(*, profile: MemberProfile | None, domain: str, held: int) -> str | None:
+    """Why this member may not hold a track of ``domain`` now (None when they may)."""
+    if profile is None or not profile.active:
+        return _("Ce membre n'a pas de profil actif dans le groupe opérationnel.")
+    if domain not in profile.domains:
+        return _("Ce domaine ne fait pas partie des compétences déclarées du membre.")
+    if held >= profile.capacity:
+        return _("Capacité atteinte : %(held)d accompagnement(s) en cours sur %(cap)d.") % {
+            "held": held,
+            "cap": profile.capacity,
+        }
+    return None
