@@ -31,12 +31,13 @@ database lock) the same steps run in Python.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
-from audit.models import GENESIS_HASH, AuditEvent, ChainHead
+from audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, ChainHead
 
 FORMAT = "relais-audit-v1"
 FIELDS = (
@@ -146,6 +147,8 @@ class VerifyResult:
     head_hash: str
     broken_seq: int | None = None
     reason: str = ""
+    reason_code: str = ""  # an audit.vocabularies.VerifyReason code when broken
+    checkpoint_count: int = 0  # checkpoints compared with the chain
 
     def line(self) -> str:
         if self.ok:
@@ -153,17 +156,65 @@ class VerifyResult:
         return f"BROKEN at seq {self.broken_seq}: {self.reason}"
 
 
-def verify(*, up_to_seq: int | None = None, chunk_size: int = 5000) -> VerifyResult:
+@dataclass(frozen=True)
+class Checkpoint:
+    """A head (seq, hash) recorded earlier: stored in the database or kept outside it."""
+
+    seq: int
+    hash: str
+    external: bool = False
+
+
+def _read_head() -> tuple[int, str]:
+    return ChainHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS_HASH)
+
+
+def _stored_checkpoints() -> list[Checkpoint]:
+    return [
+        Checkpoint(seq, digest)
+        for seq, digest in AuditCheckpoint.objects.values_list("seq", "hash")
+    ]
+
+
+def verify(
+    *,
+    up_to_seq: int | None = None,
+    chunk_size: int = 5000,
+    checkpoints: Iterable[Checkpoint] = (),
+    stored_checkpoints: bool = True,
+) -> VerifyResult:
     """Re-verify the chain from the first event up to the head read when verification starts.
 
     Detects edited fields, forged hashes, deleted or reordered events (gapless sequence and
     prev_hash links), and a head that does not match the last event (events cut off at the
     end). Events appended while it runs are outside the head it started from and not read.
+
+    Every checkpoint (the stored ones unless ``stored_checkpoints=False``, plus
+    ``checkpoints``, e.g. lines kept outside the database) must match the hash of the event at
+    its sequence number: a chain rewritten consistently after a checkpoint is reported broken
+    at the checkpoint's sequence number. Checkpoints are read before the head, so a
+    checkpoint can never legitimately lie beyond it.
     """
-    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS_HASH)
+    marks = list(checkpoints)
+    if stored_checkpoints:
+        marks += _stored_checkpoints()
+    head = _read_head()
     head_seq, head_hash = head
     if up_to_seq is not None:
         head_seq = min(head_seq, up_to_seq)
+    by_seq: dict[int, list[Checkpoint]] = {}
+    for mark in marks:
+        by_seq.setdefault(mark.seq, []).append(mark)
+    checked = sum(len(v) for seq, v in by_seq.items() if seq <= head_seq)
+    if any(mark.hash != GENESIS_HASH for mark in by_seq.get(0, ())):
+        return _broken(
+            0,
+            head,
+            0,
+            "checkpoint at seq 0 is not the genesis hash",
+            "checkpoint_mismatch",
+            checked,
+        )
     expected_seq = 1
     prev = GENESIS_HASH
     rows = (
@@ -178,20 +229,80 @@ def verify(*, up_to_seq: int | None = None, chunk_size: int = 5000) -> VerifyRes
         stored_hash = row[-1]
         seq = values["seq"]
         if seq != expected_seq:
-            return _broken(count, head, expected_seq, f"event {expected_seq} is missing")
+            return _broken(
+                count,
+                head,
+                expected_seq,
+                f"event {expected_seq} is missing",
+                "missing_event",
+                checked,
+            )
         if values["prev_hash"] != prev:
-            return _broken(count, head, seq, "previous-hash link does not match")
+            return _broken(
+                count, head, seq, "previous-hash link does not match", "link_mismatch", checked
+            )
         if compute_hash(values) != stored_hash:
-            return _broken(count, head, seq, "hash does not match the event's content")
+            return _broken(
+                count,
+                head,
+                seq,
+                "hash does not match the event's content",
+                "hash_mismatch",
+                checked,
+            )
+        for mark in by_seq.get(seq, ()):
+            if mark.hash != stored_hash:
+                where = (
+                    "a checkpoint kept outside the database"
+                    if mark.external
+                    else ("a stored checkpoint")
+                )
+                return _broken(
+                    count, head, seq, f"hash differs from {where}", "checkpoint_mismatch", checked
+                )
         prev = stored_hash
         expected_seq += 1
         count += 1
     if count != head_seq:
-        return _broken(count, head, expected_seq, f"head is at seq {head_seq} but events stop")
+        return _broken(
+            count,
+            head,
+            expected_seq,
+            f"head is at seq {head_seq} but events stop",
+            "head_behind",
+            checked,
+        )
     if up_to_seq is None and prev != head_hash:
-        return _broken(count, head, head_seq, "head hash does not match the last event")
-    return VerifyResult(True, count, head_seq, prev)
+        return _broken(
+            count,
+            head,
+            head_seq,
+            "head hash does not match the last event",
+            "head_hash_mismatch",
+            checked,
+        )
+    if up_to_seq is None:
+        beyond = sorted(seq for seq in by_seq if seq > head_seq)
+        if beyond:
+            return _broken(
+                count,
+                head,
+                head_seq + 1,
+                f"a checkpoint is at seq {beyond[0]} but the chain stops at seq {head_seq}",
+                "checkpoint_beyond_head",
+                checked,
+            )
+    return VerifyResult(True, count, head_seq, prev, checkpoint_count=checked)
 
 
-def _broken(count, head, seq, reason) -> VerifyResult:
-    return VerifyResult(False, count, head[0], head[1], broken_seq=seq, reason=reason)
+def _broken(count, head, seq, reason, reason_code="", checkpoint_count=0) -> VerifyResult:
+    return VerifyResult(
+        False,
+        count,
+        head[0],
+        head[1],
+        broken_seq=seq,
+        reason=reason,
+        reason_code=reason_code,
+        checkpoint_count=checkpoint_count,
+    )

@@ -12,7 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.vocabularies import AuditAction, AuditRole, ObjectType
+from audit.vocabularies import AuditAction, AuditRole, ObjectType, VerifyReason
 
 GENESIS_HASH = "0" * 64
 
@@ -75,6 +75,11 @@ class AuditEvent(models.Model):
             models.Index(fields=["reference", "seq"], name="audit_ref_seq"),
             models.Index(fields=["actor", "seq"], name="audit_actor_seq"),
             models.Index(fields=["action", "seq"], name="audit_action_seq"),
+            # Filters of the auditors' workspace (keyset pagination on seq under each).
+            models.Index(fields=["actor_username", "seq"], name="audit_username_seq"),
+            models.Index(fields=["object_type", "seq"], name="audit_objtype_seq"),
+            models.Index(fields=["transition", "seq"], name="audit_transition_seq"),
+            models.Index(fields=["code", "seq"], name="audit_code_seq"),
         ]
 
     def __str__(self):
@@ -94,3 +99,72 @@ class ChainHead(models.Model):
 
     def __str__(self):
         return f"{self.seq} {self.hash}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain head (sequence number and hash) at one moment, kept to detect rewrites.
+
+    Append-only (triggers, migration 0004). ``line`` is the one-line form to keep outside the
+    database; ``audit_verify --checkpoint "<line>"`` checks the chain against it.
+    """
+
+    LINE_PREFIX = "relais-checkpoint v1"
+
+    seq = models.BigIntegerField(_("numéro de séquence"), db_index=True)
+    hash = models.CharField(_("empreinte"), max_length=64, validators=[hash_validator])
+    created_at = models.DateTimeField(_("date"))
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("point de contrôle")
+        verbose_name_plural = _("points de contrôle")
+
+    def __str__(self):
+        return self.line
+
+    @property
+    def line(self) -> str:
+        from audit.chain import format_time
+
+        return (
+            f"{self.LINE_PREFIX} seq={self.seq} hash={self.hash} at={format_time(self.created_at)}"
+        )
+
+
+class AuditVerification(models.Model):
+    """The result of one verification of the chain (page or command). Append-only."""
+
+    verified_at = models.DateTimeField(_("date"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acteur"),
+    )
+    actor_username = models.CharField(
+        _("identifiant de l'acteur"),
+        max_length=150,
+        blank=True,
+        validators=[UnicodeUsernameValidator()],
+    )
+    role = models.CharField(_("rôle"), max_length=32, choices=AuditRole.choices)
+    ok = models.BooleanField(_("chaîne intègre"))
+    event_count = models.BigIntegerField(_("événements vérifiés"))
+    head_seq = models.BigIntegerField(_("tête : numéro de séquence"))
+    head_hash = models.CharField(_("tête : empreinte"), max_length=64, validators=[hash_validator])
+    checkpoint_count = models.PositiveIntegerField(_("points de contrôle vérifiés"), default=0)
+    broken_seq = models.BigIntegerField(_("rupture au numéro"), null=True, blank=True)
+    reason = models.CharField(
+        _("motif de rupture"), max_length=32, choices=VerifyReason.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("vérification de la chaîne")
+        verbose_name_plural = _("vérifications de la chaîne")
+
+    def __str__(self):
+        return f"{self.verified_at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'BROKEN'}"

@@ -1,10 +1,25 @@
-"""Writing to the audit chain. Every audited change calls ``audit_record`` in its transaction."""
+"""Writing to the audit chain. Every audited change calls ``audit_record`` in its transaction.
 
+Besides ``audit_record`` (the one primitive), thin recorders for the events that are not state
+transitions: logins and logouts, failed logins, access to a case page, exports, administrative
+changes; and the two writes of the auditors' workspace: a verification result and a checkpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from audit import chain, context
-from audit.models import AuditEvent
-from audit.vocabularies import AuditAction, AuditRole
+from audit.models import AuditCheckpoint, AuditEvent, AuditVerification, ChainHead
+from audit.vocabularies import AuditAction, AuditRole, LoginFailure, ObjectType
+from directory.access import user_roles
+from directory.roles import Role
 
 
 def audit_record(
@@ -59,4 +74,208 @@ def _validate(fields: dict) -> None:
     event.full_clean(exclude=["actor", "seq"], validate_unique=False)
 
 
-__all__ = ["AuditAction", "AuditRole", "audit_record"]
+# --- sessions -------------------------------------------------------------------------------
+
+_username_validator = UnicodeUsernameValidator()
+
+
+def _valid_username(value) -> bool:
+    if not isinstance(value, str) or not value or len(value) > 150:
+        return False
+    try:
+        _username_validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def session_role(user) -> str:
+    """The role a session is recorded under: the user's first role (in the order of
+    ``directory.roles.Role``), else administrator for staff, else ``no_role``."""
+    held = user_roles(user)
+    for role in Role.values:
+        if role in held:
+            return role
+    if getattr(user, "is_staff", False):
+        return AuditRole.ADMINISTRATOR
+    return AuditRole.NO_ROLE
+
+
+def _session_event(*, user, action: str, code: str = "") -> AuditEvent:
+    username = user.get_username()
+    return audit_record(
+        actor=user,
+        role=session_role(user),
+        action=action,
+        object_type=ObjectType.SESSION,
+        object_id=user.pk,
+        code=code,
+        # A username that fails today's validator (created before it) is not recorded.
+        actor_username=username if _valid_username(username) else "",
+    )
+
+
+def audit_record_login(*, user) -> AuditEvent:
+    return _session_event(user=user, action=AuditAction.LOGIN)
+
+
+def audit_record_logout(*, user) -> AuditEvent:
+    return _session_event(user=user, action=AuditAction.LOGOUT)
+
+
+def audit_record_login_failed(*, attempted_username) -> AuditEvent:
+    """Record a failed login. Never the password; the attempted username only when it names
+    an existing account (what people type in the username field is sometimes their
+    password, and the chain can never be erased). Otherwise the username is left empty and
+    the code says why: ``unknown_username`` (well-formed, no such account) or
+    ``invalid_username`` (not a valid username at all)."""
+    username, code, object_type, object_id = "", LoginFailure.INVALID_USERNAME, "", None
+    if _valid_username(attempted_username):
+        User = get_user_model()
+        user_id = (
+            User._default_manager.filter(**{User.USERNAME_FIELD: attempted_username})
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if user_id is None:
+            code = LoginFailure.UNKNOWN_USERNAME
+        else:
+            username, code = attempted_username, LoginFailure.BAD_CREDENTIALS
+            object_type, object_id = ObjectType.USER, user_id
+    return audit_record(
+        actor=None,
+        role=AuditRole.ANONYMOUS,
+        action=AuditAction.LOGIN_FAILED,
+        object_type=object_type or ObjectType.SESSION,
+        object_id=object_id,
+        code=code,
+        actor_username=username,
+    )
+
+
+# --- case pages, exports, administration -----------------------------------------------------
+
+
+def audit_record_access(*, actor, role: str, object_type: str, object_id, reference: str):
+    """Record that ``actor`` (acting as ``role``) opened the page of a case object."""
+    return audit_record(
+        actor=actor,
+        role=role,
+        action=AuditAction.ACCESS,
+        object_type=object_type,
+        object_id=object_id,
+        reference=reference,
+    )
+
+
+def audit_record_export(
+    *, actor, role: str, export_format: str, up_to_seq: int, reference: str = ""
+) -> AuditEvent:
+    """Record an export of the audit log: its format (code), the last sequence number it
+    covers (object id) and the reference it was limited to, if any."""
+    return audit_record(
+        actor=actor,
+        role=role,
+        action=AuditAction.EXPORT,
+        object_type=ObjectType.AUDIT_LOG,
+        object_id=up_to_seq,
+        reference=reference,
+        code=export_format,
+    )
+
+
+def audit_record_admin_change(
+    *,
+    actor,
+    object_type: str,
+    object_id: int | None,
+    operation: str,
+    code: str = "",
+    from_state: str = "",
+    to_state: str = "",
+) -> AuditEvent:
+    """Record an administrative change (Django admin): object ids and codes only."""
+    return audit_record(
+        actor=actor,
+        role=AuditRole.ADMINISTRATOR,
+        action=AuditAction.ADMIN_CHANGE,
+        object_type=object_type,
+        object_id=object_id,
+        transition=operation,
+        code=code,
+        from_state=from_state,
+        to_state=to_state,
+    )
+
+
+# --- verification and checkpoints -------------------------------------------------------------
+
+
+def audit_verification_run(
+    *, actor, role: str, checkpoints: Iterable[chain.Checkpoint] = ()
+) -> AuditVerification:
+    """Verify the chain up to its current head (and every checkpoint), store the result and
+    write a ``verify`` event. The reading runs before the writing transaction, so events
+    written meanwhile are simply not covered."""
+    result = chain.verify(checkpoints=checkpoints)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    with transaction.atomic():
+        verification = AuditVerification(
+            verified_at=timezone.now(),
+            actor=actor if authenticated else None,
+            actor_username=actor.get_username() if authenticated else "",
+            role=str(role),
+            ok=result.ok,
+            event_count=result.count,
+            head_seq=result.head_seq,
+            head_hash=result.head_hash,
+            checkpoint_count=result.checkpoint_count,
+            broken_seq=result.broken_seq,
+            reason=result.reason_code,
+        )
+        verification.full_clean(exclude=["actor"])
+        verification.save()
+        audit_record(
+            actor=actor,
+            role=role,
+            action=AuditAction.VERIFY,
+            object_type=ObjectType.AUDIT_LOG,
+            object_id=result.broken_seq if not result.ok else result.head_seq,
+            code="ok" if result.ok else result.reason_code,
+        )
+    verification.result = result
+    return verification
+
+
+def audit_checkpoint_create(*, actor=None, role: str = AuditRole.SYSTEM) -> AuditCheckpoint:
+    """Record the current head (seq, hash, time) as a checkpoint, then a ``checkpoint`` event
+    (whose object id is the checkpointed sequence number), in one transaction."""
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+        seq, digest = (head.seq, head.hash) if head is not None else (0, chain.GENESIS_HASH)
+        checkpoint = AuditCheckpoint(seq=seq, hash=digest, created_at=timezone.now())
+        checkpoint.full_clean()
+        checkpoint.save()
+        audit_record(
+            actor=actor,
+            role=role,
+            action=AuditAction.CHECKPOINT,
+            object_type=ObjectType.AUDIT_LOG,
+            object_id=seq,
+        )
+    return checkpoint
+
+
+__all__ = [
+    "AuditAction",
+    "AuditRole",
+    "audit_checkpoint_create",
+    "audit_record",
+    "audit_record_access",
+    "audit_record_admin_change",
+    "audit_record_export",
+    "audit_record_login",
+    "audit_record_login_failed",
+    "audit_record_logout",
+    "audit_verification_run",
+]

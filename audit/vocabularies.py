@@ -16,6 +16,7 @@ class AuditRole(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrateur")
     SYSTEM = "system", _("Système")
     ANONYMOUS = "anonymous", _("Anonyme")
+    NO_ROLE = "no_role", _("Sans rôle")
 
 
 class AuditAction(models.TextChoices):
@@ -42,3 +43,57 @@ class ObjectType(models.TextChoices):
     TERRITORIAL_INDICATOR = "territorial_indicator", _("Indicateur territorial")
     AUDIT_LOG = "audit_log", _("Journal d'audit")
     SESSION = "session", _("Session")
+
+
+class LoginFailure(models.TextChoices):
+    """Why a login failed, as far as the chain records it (never the password).
+
+    The attempted username is stored only when it names an existing account; otherwise the
+    event carries an empty username and one of the two codes below (docs/audit.md).
+    """
+
+    BAD_CREDENTIALS = "bad_credentials", _("Identifiants refusés pour un compte existant")
+    UNKNOWN_USERNAME = "unknown_username", _("Identifiant inconnu (non enregistré)")
+    INVALID_USERNAME = "invalid_username", _("Identifiant invalide (non enregistré)")
+
+
+class AdminOperation(models.TextChoices):
+    """What an administrative change did (stored in the event's ``transition``)."""
+
+    CREATE = "create", _("Création")
+    UPDATE = "update", _("Modification")
+    DELETE = "delete", _("Suppression")
+    SET_PASSWORD = "set_password", _("Changement de mot de passe")
+    SET_IS_ACTIVE = "set_is_active", _("Compte actif")
+    SET_IS_STAFF = "set_is_staff", _("Accès à l'administration")
+    SET_IS_SUPERUSER = "set_is_superuser", _("Superutilisateur")
+    GROUPS_ADD = "groups_add", _("Ajout à un groupe")
+    GROUPS_REMOVE = "groups_remove", _("Retrait d'un groupe")
+    PERMISSIONS_ADD = "permissions_add", _("Ajout d'une permission")
+    PERMISSIONS_REMOVE = "permissions_remove", _("Retrait d'une permission")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    JSONL = "jsonl", _("JSON Lines")
+
+
+class VerifyReason(models.TextChoices):
+    """Why a verification failed (stable codes; the command prints an English sentence)."""
+
+    MISSING_EVENT = "missing_event", _("Événement manquant")
+    LINK_MISMATCH = "link_mismatch", _("Lien avec l'empreinte précédente rompu")
+    HASH_MISMATCH = "hash_mismatch", _("Empreinte ne correspondant pas au contenu")
+    HEAD_BEHIND = "head_behind", _("Événements manquants avant la tête de chaîne")
+    HEAD_HASH_MISMATCH = (
+        "head_hash_mismatch",
+        _("Empreinte de la tête ne correspondant pas au dernier événement"),
+    )
+    CHECKPOINT_MISMATCH = (
+        "checkpoint_mismatch",
+        _("Empreinte différente de celle d'un point de contrôle"),
+    )
+    CHECKPOINT_BEYOND_HEAD = (
+        "checkpoint_beyond_head",
+        _("Point de contrôle au-delà de la tête de chaîne (événements disparus)"),
+    )

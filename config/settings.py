@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "workflows.middleware.ProcessVisibilityMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,6 +173,8 @@ VIEWFLOW = {"AUTOREGISTER": True}
 # django-auditlog: typed change values, IP not taken from a spoofable X-Forwarded-For.
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = True
+# Masked fields (passwords) keep nothing of their value, not even half (audit/masking.py).
+AUDITLOG_MASK_CALLABLE = "audit.masking.mask_secret"
 
 # --- Relais domain settings --------------------------------------------------------------
 # The cell's pseudonymous reference: strict pattern (full match), e.g. VAL-2026-0042.

@@ -7,8 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
 from config.placeholders import placeholder_applications
+from workflows.viewsets import applications as workflow_applications
 
 site = Site(
     title=_("Relais"),
-    viewsets=[*placeholder_applications()],
+    viewsets=[
+        *workflow_applications(),
+        *placeholder_applications(exclude=("cell", "coordination", "member")),
+    ],
 )

@@ -21,13 +21,24 @@ class Role(models.TextChoices):
 # group membership in services; permissions serve the places that ask for them (viewflow
 # nodes, the admin's read-only pages).
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.CELL_LIAISON: ("directory.view_commune",),
+    Role.CELL_LIAISON: (
+        "directory.view_commune",
+        "workflows.view_referralprocess",
+        "workflows.register_referral",
+        "workflows.review_referral",
+    ),
     Role.COORDINATOR: (
         "directory.view_commune",
+        "workflows.view_referralprocess",
+        "workflows.triage_referral",
         "directory.view_organisation",
         "directory.view_memberprofile",
     ),
-    Role.MEMBER: ("directory.view_commune",),
+    Role.MEMBER: (
+        "directory.view_commune",
+        "workflows.view_referralprocess",
+        "workflows.carry_support",
+    ),
     Role.STATE_DELEGATE: (),
     Role.AUDITOR: ("auditlog.view_logentry",),
     Role.STRATEGIC_GROUP: (),

@@ -6,39 +6,61 @@ every line of that grid -- each row and each column -- states "the sum of the fi
 the last one". This module guarantees, for every table it returns:
 
 * **primary suppression**: no published value (cell or total) lies in ``1 .. threshold - 1``;
-  zero is published;
+  zero is published. Those values render as ``"< threshold"``;
 * **fidelity**: every published value is the true count, nothing is rounded or perturbed;
 * **complementary suppression**: no line of the grid contains exactly one suppressed value, so no
   suppressed value can be recovered by subtracting published values from a published total,
   even when an attacker re-uses values derived from other lines (a derivation needs a line with
-  a single unknown, and there is none to start from);
+  a single unknown, and there is none to start from). Complementary suppressions are values of
+  ``threshold`` or more hidden only to protect a small one; they render as ``"s"`` (secret
+  statistique), never as ``"< threshold"``, which would be false;
+* **bounds**: the two markers tell a reader that a ``"< t"`` value lies in ``1 .. t - 1`` and
+  (knowing this algorithm) that an ``"s"`` value is at least ``t``. Those bounds, propagated
+  along the lines of the grid, must not pin a suppressed value to a single number (e.g. a
+  series ``1, 1, 20`` with its total: two ``"< 5"`` cells summing to 2 are both 1). When they
+  would, one more value of the pinned value's row or column is suppressed. The only pins left
+  are those no suppression in their own row or column can undo (every non-zero value there is
+  already hidden, e.g. a row of four 1s whose total is 4), and a threshold of 2, where
+  ``"< 2"`` means 1 by definition;
+* **no small table**: a table whose grand total lies in ``1 .. threshold - 1`` is *withheld*
+  (``PublishedTable.withheld``): it must not be published at all, not even suppressed;
 * a table without any value in ``1 .. threshold - 1`` is published unchanged.
 
 Only non-zero values are ever chosen as complementary suppressions: suppressing a zero protects
 nothing (the hidden values could all be zero) and publishing one reveals nothing.
 
-Out of scope: attacks using bounds (e.g. two suppressed cells known to be >= 1 whose sum is 2)
-or full linear-algebra/integer-programming reconstruction across several lines.
+Out of scope: full linear-programming or integer-programming reconstruction across several lines
+(beyond the interval propagation above), and linked tables (the same population published in
+several tables, whose shared totals may be suppressed in one and published in another).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 DEFAULT_THRESHOLD = 5
 TOTAL_LABEL = "Total"
 SERIES_COLUMN_LABEL = "Effectif"
+COMPLEMENTARY_MARK = "s"
+# Interval propagation converges in a few passes on real tables; the cap only bounds the work.
+_MAX_PROPAGATION_PASSES = 200
 
 
 @dataclass(frozen=True)
 class Suppressed:
-    """Marker standing in for a hidden count; renders as ``"< {threshold}"``."""
+    """Marker standing in for a hidden count.
+
+    A primary suppression (a count in ``1 .. threshold - 1``) renders as ``"< threshold"``; a
+    complementary one (a larger count hidden to protect a small one) renders as ``"s"``.
+    """
 
     threshold: int
+    complementary: bool = False
 
     def __str__(self) -> str:
-        return f"< {self.threshold}"
+        return COMPLEMENTARY_MARK if self.complementary else f"< {self.threshold}"
 
 
 SUPPRESSED = Suppressed(DEFAULT_THRESHOLD)
@@ -48,7 +70,11 @@ Value = int | Suppressed
 
 @dataclass(frozen=True)
 class PublishedTable:
-    """A count table that is safe to publish (see the module docstring for the guarantees)."""
+    """A count table that is safe to publish (see the module docstring for the guarantees).
+
+    When ``withheld`` is true (grand total in ``1 .. threshold - 1``) the table must not be
+    published at all: show a notice instead of its values.
+    """
 
     row_labels: tuple
     column_labels: tuple
@@ -56,29 +82,68 @@ class PublishedTable:
     row_totals: tuple[Value, ...]
     column_totals: tuple[Value, ...]
     grand_total: Value
+    threshold: int = DEFAULT_THRESHOLD
+    withheld: bool = False
 
     def rows(self) -> Iterator[tuple[object, tuple[Value, ...], Value]]:
         """Yield ``(label, cells, total)`` for each data row (the totals row is not included)."""
         yield from zip(self.row_labels, self.cells, self.row_totals, strict=True)
 
-    def as_csv_rows(self) -> list[list[str]]:
-        """Header, one row per label, then a "Total" row; suppressed values render as "< n"."""
-        header = ["", *(str(label) for label in self.column_labels), TOTAL_LABEL]
-        body = [
-            [str(label), *(display(v) for v in cells), display(total)]
-            for label, cells, total in self.rows()
-        ]
-        footer = [TOTAL_LABEL, *(display(v) for v in self.column_totals), display(self.grand_total)]
+    def values(self) -> Iterator[Value]:
+        """Every published value: cells, row totals, column totals and the grand total."""
+        for _label, cells, total in self.rows():
+            yield from cells
+            yield total
+        yield from self.column_totals
+        yield self.grand_total
+
+    @property
+    def has_primary(self) -> bool:
+        return any(isinstance(v, Suppressed) and not v.complementary for v in self.values())
+
+    @property
+    def has_complementary(self) -> bool:
+        return any(isinstance(v, Suppressed) and v.complementary for v in self.values())
+
+    @property
+    def single_column(self) -> bool:
+        return len(self.column_labels) == 1
+
+    def display_rows(self) -> list[list[str]]:
+        """Header, one row per label, then a "Total" row, every value rendered as text.
+
+        A single-column table (a series) has no row-total column: it would repeat the cells.
+        Pages, CSV exports and print views all render this same list.
+        """
+        with_totals = not self.single_column
+        header = ["", *(str(label) for label in self.column_labels)]
+        body = [[str(label), *(display(v) for v in cells)] for label, cells, _t in self.rows()]
+        footer = [TOTAL_LABEL, *(display(v) for v in self.column_totals)]
+        if with_totals:
+            header.append(TOTAL_LABEL)
+            for row, (_label, _cells, total) in zip(body, self.rows(), strict=True):
+                row.append(display(total))
+            footer.append(display(self.grand_total))
         return [header, *body, footer]
+
+    def as_csv_rows(self) -> list[list[str]]:
+        """Same as :meth:`display_rows` (kept for callers that think in CSV)."""
+        return self.display_rows()
 
 
 def display(value: Value) -> str:
-    """Render a published value: the count itself, or ``"< threshold"`` when suppressed."""
+    """Render a published value: the count itself, ``"< threshold"`` or ``"s"``."""
     if isinstance(value, Suppressed):
         return str(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected an int or Suppressed, got {value!r}")
     return str(value)
+
+
+def suppress_count(value: int, *, threshold: int = DEFAULT_THRESHOLD) -> Value:
+    """A single stand-alone count (published with no total or related cells)."""
+    _validate([""], [""], [[value]], threshold)
+    return Suppressed(threshold) if 0 < value < threshold else value
 
 
 def suppress_table(
@@ -100,13 +165,18 @@ def suppress_table(
     grid = [[*row, sum(row)] for row in counts]
     grid.append([sum(grid[i][j] for i in range(n_rows)) for j in range(n_cols + 1)])
 
-    hidden = {
+    primary = {
         (i, j) for i, row in enumerate(grid) for j, value in enumerate(row) if 0 < value < threshold
     }
-    _complete_suppression(grid, hidden)
+    hidden = set(primary)
+    withheld = 0 < grid[n_rows][n_cols] < threshold
+    if not withheld:  # every value of a withheld table is small: nothing more to protect
+        _protect(grid, primary, hidden, threshold)
 
     def publish(i: int, j: int) -> Value:
-        return Suppressed(threshold) if (i, j) in hidden else grid[i][j]
+        if (i, j) in hidden:
+            return Suppressed(threshold, complementary=(i, j) not in primary)
+        return grid[i][j]
 
     return PublishedTable(
         row_labels=tuple(row_labels),
@@ -115,6 +185,8 @@ def suppress_table(
         row_totals=tuple(publish(i, n_cols) for i in range(n_rows)),
         column_totals=tuple(publish(n_rows, j) for j in range(n_cols)),
         grand_total=publish(n_rows, n_cols),
+        threshold=threshold,
+        withheld=withheld,
     )
 
 
@@ -158,39 +230,121 @@ def _validate(row_labels, column_labels, counts, threshold) -> None:
 Position = tuple[int, int]
 
 
-def _complete_suppression(grid: list[list[int]], hidden: set[Position]) -> None:
-    """Add complementary suppressions to ``hidden`` until no line of ``grid`` has exactly one.
+class _Grid:
+    """The extended grid, its lines (rows and columns, total last) and the hidden values."""
+
+    def __init__(self, grid: list[list[int]], primary: set[Position], hidden: set[Position]):
+        self.grid, self.primary, self.hidden = grid, primary, hidden
+        height, width = len(grid), len(grid[0])
+        self.rows = [[(i, j) for j in range(width)] for i in range(height)]
+        self.columns = [[(i, j) for i in range(height)] for j in range(width)]
+
+    def value(self, position: Position) -> int:
+        return self.grid[position[0]][position[1]]
+
+    def lines_of(self, position: Position) -> tuple[list[Position], list[Position]]:
+        i, j = position
+        return self.rows[i], self.columns[j]
+
+    def crossing(self, position: Position, line: list[Position]) -> list[Position]:
+        row, column = self.lines_of(position)
+        return column if line is row else row
+
+    def exposed(self, line: list[Position]) -> bool:
+        return sum(position in self.hidden for position in line) == 1
+
+    def publishable(self, line: list[Position]) -> list[Position]:
+        """Published non-zero values of ``line``: the possible complementary suppressions."""
+        return [p for p in line if p not in self.hidden and self.value(p) > 0]
+
+
+def _protect(grid: list[list[int]], primary: set[Position], hidden: set[Position], t: int):
+    """Add complementary suppressions to ``hidden`` until no line has exactly one hidden value
+    and the bounds of the markers pin no hidden value that a further suppression could protect.
+
+    Terminates: each pass hides one more non-zero value of a finite grid.
+    """
+    g = _Grid(grid, primary, hidden)
+    while True:
+        _complete_suppression(g)
+        position = _bounds_candidate(g, t)
+        if position is None:
+            return
+        hidden.add(position)
+
+
+def _complete_suppression(g: _Grid) -> None:
+    """Hide values until no line of the grid has exactly one hidden value.
 
     Terminates: each pass hides one more value, and a candidate always exists. In a line with a
     single hidden value v > 0, either v is the total (so some other entry is > 0) or v is a part
     (so the total is >= v > 0); hidden values are never zero.
     """
-    height, width = len(grid), len(grid[0])
-    rows = [[(i, j) for j in range(width)] for i in range(height)]
-    columns = [[(i, j) for i in range(height)] for j in range(width)]
-
-    def exposed(line: list[Position]) -> bool:
-        return sum(position in hidden for position in line) == 1
-
-    def crossing(position: Position, line: list[Position]) -> list[Position]:
-        i, j = position
-        return columns[j] if line is rows[i] else rows[i]
-
     while True:
-        line = next((line for line in (*rows, *columns) if exposed(line)), None)
+        line = next((line for line in (*g.rows, *g.columns) if g.exposed(line)), None)
         if line is None:
             return
         total = line[-1]
-        candidates = [p for p in line if p not in hidden and grid[p[0]][p[1]] > 0]
         # Prefer a part over the total, then one that also fixes its crossing line, then the
         # smallest count (least information lost); the position breaks ties deterministically.
         best = min(
-            candidates,
-            key=lambda p: (
-                p == total,
-                not exposed(crossing(p, line)),
-                grid[p[0]][p[1]],
-                p,
-            ),
+            g.publishable(line),
+            key=lambda p: (p == total, not g.exposed(g.crossing(p, line)), g.value(p), p),
         )
-        hidden.add(best)
+        g.hidden.add(best)
+
+
+def _bounds_candidate(g: _Grid, t: int) -> Position | None:
+    """A value to hide so that a pinned hidden value becomes uncertain again, or None."""
+    bounds = propagate_bounds(g.grid, g.primary, g.hidden, t)
+    for position in sorted(g.hidden):
+        low, high = bounds[position]
+        if low != high or (position in g.primary and t == 2):
+            continue  # not pinned, or pinned by its own marker ("< 2" is 1)
+        for line in g.lines_of(position):
+            candidates = g.publishable(line)
+            if candidates:
+                total = line[-1]
+                # Prefer a part, then a count above t (hiding exactly t adds as much to the
+                # sum of lower bounds as to the hidden sum, so a pin at the lower bounds stays).
+                return min(candidates, key=lambda p: (p == total, g.value(p) <= t, g.value(p), p))
+    return None
+
+
+def propagate_bounds(
+    grid: list[list[int]], primary: set[Position], hidden: set[Position], t: int
+) -> dict[Position, tuple[float, float]]:
+    """What a reader can infer about each hidden value of ``grid``: an interval.
+
+    Starts from the markers (a primary value lies in ``1 .. t - 1``, a complementary one is at
+    least ``t``) and narrows them along every line (sum of the parts = total) until nothing
+    changes. A hidden value whose interval is a single number is disclosed.
+    """
+    g = _Grid(grid, primary, hidden)
+    bounds = {p: [1, t - 1] if p in primary else [t, math.inf] for p in hidden}
+    lines = [*g.rows, *g.columns]
+    for _pass in range(_MAX_PROPAGATION_PASSES):
+        changed = False
+        for line in lines:
+            total = line[-1]
+            unknown = [p for p in line if p in hidden]
+            for target in unknown:
+                # sum(parts) - total = 0, so the target's interval follows from the others'.
+                low = high = 0
+                for p in line:
+                    if p == target:
+                        continue
+                    p_low, p_high = bounds[p] if p in hidden else (g.value(p), g.value(p))
+                    if p == total:
+                        low, high = low - p_high, high - p_low
+                    else:
+                        low, high = low + p_low, high + p_high
+                new_low, new_high = (low, high) if target == total else (-high, -low)
+                interval = bounds[target]
+                if new_low > interval[0]:
+                    interval[0], changed = new_low, True
+                if new_high < interval[1]:
+                    interval[1], changed = new_high, True
+        if not changed:
+            break
+    return {p: (low, high) for p, (low, high) in bounds.items()}

@@ -117,6 +117,10 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.reference
 
+    @property
+    def requested_domain_labels(self) -> list[str]:
+        return [str(SupportDomain(code).label) for code in self.requested_domains]
+
     def _moved(self):
         self.state_changed_at = timezone.now()
 

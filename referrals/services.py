@@ -91,7 +91,9 @@ def referral_register(*, actor, received_on: date | None = None, **fields) -> Re
     )
     _check_agreement(referral.agreement, referral.agreement_date, received_on)
     try:
-        referral.full_clean()
+        # ``state`` is a protected FSM field (clean_fields would re-assign it): it is always
+        # the default, never input.
+        referral.full_clean(exclude=["state"])
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise ApplicationError(messages[0], code="invalid", field=field) from exc

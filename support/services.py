@@ -73,7 +73,9 @@ def _transition(track: SupportTrack, name: str, *, actor, code: str = "", args=(
         object_type=ObjectType.SUPPORT_TRACK,
         reference=track.referral.reference,
         code=code,
-        role=role or None,
+        # "" (no role) must stay a refusal: None would let run_transition pick ``member``
+        # again for a member who does not hold the track.
+        role=role,
         args=args,
         state_label=lambda s: TrackState(s).label,
     )

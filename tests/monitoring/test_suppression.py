@@ -1,5 +1,7 @@
 """Property-based and example tests for monitoring.suppression (no database needed)."""
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,11 +11,13 @@ from monitoring.suppression import (
     PublishedTable,
     Suppressed,
     display,
+    suppress_count,
     suppress_series,
     suppress_table,
 )
 
-S5 = Suppressed(5)
+S5 = Suppressed(5)  # primary: a count in 1..4, shown "< 5"
+C5 = Suppressed(5, complementary=True)  # complementary: a count >= 5, shown "s"
 
 # Mostly small counts (where suppression happens), some large ones.
 counts_st = st.one_of(
@@ -102,15 +106,61 @@ def attack(table: PublishedTable, *, iterate: bool):
             return known
 
 
+def bounds_attack(table: PublishedTable, threshold: int):
+    """What a reader infers from the markers: "< t" is in 1..t-1, "s" is >= t (every count
+    below t is a primary suppression), narrowed along every line until nothing changes.
+
+    Returns {key: [low, high]} for the suppressed values.
+    """
+    published = published_values(table)
+    intervals = {
+        k: [threshold, math.inf] if v.complementary else [1, threshold - 1]
+        for k, v in published.items()
+        if isinstance(v, Suppressed)
+    }
+
+    def interval(key):
+        value = published[key]
+        return intervals[key] if isinstance(value, Suppressed) else [value, value]
+
+    eqs = equations(len(table.row_labels), len(table.column_labels))
+    for _ in range(1000):
+        changed = False
+        for parts, total in eqs:
+            for target in (*parts, total):
+                if target not in intervals:
+                    continue
+                others = [interval(k) for k in parts if k != target]
+                if target == total:
+                    low = sum(lo for lo, _hi in others)
+                    high = sum(hi for _lo, hi in others)
+                else:
+                    total_low, total_high = interval(total)
+                    low = total_low - sum(hi for _lo, hi in others)
+                    high = total_high - sum(lo for lo, _hi in others)
+                current = intervals[target]
+                if low > current[0]:
+                    current[0], changed = low, True
+                if high < current[1]:
+                    current[1], changed = high, True
+        if not changed:
+            return intervals
+    raise AssertionError("bounds propagation did not converge")
+
+
 def assert_guarantees(counts, threshold, table):
     truth = true_values(counts)
     published = published_values(table)
     assert published.keys() == truth.keys()
+    assert table.threshold == threshold
+    assert table.withheld == (0 < truth[("grand",)] < threshold)
     suppressed = {k for k, v in published.items() if isinstance(v, Suppressed)}
     for key, value in published.items():
         if isinstance(value, Suppressed):
-            assert value == Suppressed(threshold)
+            assert value.threshold == threshold
             assert truth[key] > 0, f"{key}: zeros are never suppressed"
+            # "< t" only ever stands for a small count, "s" only for a larger one.
+            assert value.complementary == (truth[key] >= threshold), (key, value, truth[key])
         else:
             assert not 0 < value < threshold, f"{key}={value} published below {threshold}"
             assert value == truth[key], f"{key} altered"
@@ -123,6 +173,26 @@ def assert_guarantees(counts, threshold, table):
         assert all(known[k] == truth[k] for k in known), "attacker is unsound"
         recovered = suppressed & known.keys()
         assert not recovered, f"recovered {recovered} (iterate={iterate})"
+    if not table.withheld:
+        assert_bounds_protected(counts, threshold, table)
+
+
+def assert_bounds_protected(counts, threshold, table):
+    """No suppressed value is pinned by the markers' bounds, unless nothing in its row or
+    column could still be suppressed (every non-zero value there is hidden already) or the
+    marker itself pins it ("< 2" is 1)."""
+    truth = true_values(counts)
+    published = published_values(table)
+    intervals = bounds_attack(table, threshold)
+    for key, (low, high) in intervals.items():
+        assert low <= truth[key] <= high, "bounds attacker is unsound"
+        if low != high or (threshold == 2 and not published[key].complementary):
+            continue
+        for parts, total in equations(len(counts), len(counts[0])):
+            line = (*parts, total)
+            if key in line:
+                left = [k for k in line if isinstance(published[k], int) and published[k] > 0]
+                assert not left, f"{key} pinned to {low} while {left} could still be hidden"
 
 
 # --- properties -----------------------------------------------------------------------------
@@ -176,13 +246,16 @@ def test_2x2_example_with_one_small_cell():
     )
     # Row 0 needs a 2nd suppression (10), which exposes column 1; column 0 takes 20, and
     # row 1 then takes 30, which also fixes column 1. All totals (13, 50 / 23, 40 / 63) stay.
+    # Only the 3 is small ("< 5"); the others are complementary ("s").
     assert table == PublishedTable(
         row_labels=("moins de 18 ans", "18 ans et plus"),
         column_labels=("social", "santé"),
-        cells=((S5, S5), (S5, S5)),
+        cells=((S5, C5), (C5, C5)),
         row_totals=(13, 50),
         column_totals=(23, 40),
         grand_total=63,
+        threshold=5,
+        withheld=False,
     )
 
 
@@ -193,29 +266,84 @@ def test_zero_is_never_a_complement_so_totals_are_suppressed():
     # Row a hides 10, column x then hides 7. Row b and column y have only a 0 left besides
     # their hidden cell, so their totals go (7 and 10); the totals row and column then need a
     # second suppression each (column total 10, row total 13). Only the 0 and 20 remain.
-    assert table.cells == ((S5, S5), (S5, 0))
-    assert table.row_totals == (S5, S5)
-    assert table.column_totals == (S5, S5)
+    assert table.cells == ((S5, C5), (C5, 0))
+    assert table.row_totals == (C5, C5)
+    assert table.column_totals == (C5, C5)
     assert table.grand_total == 20
 
 
 def test_series_example_suppresses_smallest_other_count():
     table = suppress_series(labels=["a", "b", "c"], counts=[3, 10, 12])
-    assert table.cells == ((S5,), (S5,), (12,))
+    assert table.cells == ((S5,), (C5,), (12,))
     assert table.column_totals == (25,)
     assert table.grand_total == 25
+    # The page no longer claims "< 5" for the 10: the two hidden values sum to 13.
+    assert table.display_rows() == [
+        ["", "Effectif"],
+        ["a", "< 5"],
+        ["b", "s"],
+        ["c", "12"],
+        ["Total", "25"],
+    ]
 
 
-def test_series_with_only_zeros_besides_the_small_count():
+def test_small_table_is_withheld():
     table = suppress_series(labels=["a", "b", "c"], counts=[0, 3, 0], threshold=4)
+    assert table.withheld
     assert table.cells == ((0,), (Suppressed(4),), (0,))
     assert table.grand_total == Suppressed(4)
+    assert not suppress_series(labels=["a"], counts=[0]).withheld
+    assert not suppress_series(labels=["a"], counts=[5]).withheld
+
+
+def test_bounds_cannot_pin_two_small_cells():
+    # "< 5", "< 5" and a published 20 with the total 22 would give away 1 and 1.
+    table = suppress_series(labels=["a", "b", "c"], counts=[1, 1, 20])
+    assert table.cells == ((S5,), (S5,), (C5,))
+    assert table.grand_total == 22
+    assert bounds_attack(table, 5) == {
+        ("cell", 0, 0): [1, 4],
+        ("cell", 1, 0): [1, 4],
+        ("cell", 2, 0): [14, 20],
+        ("row", 0): [1, 4],
+        ("row", 1): [1, 4],
+        ("row", 2): [14, 20],
+    }
+
+
+def test_bounds_cannot_pin_a_small_cell_and_its_complement():
+    # "< 5" and "s" with the total 6 would give away 1 and 5: the total goes too.
+    table = suppress_series(labels=["a", "b"], counts=[1, 5])
+    assert table.cells == ((S5,), (C5,))
+    assert table.grand_total == C5
+    assert table.column_totals == (C5,)
+    assert all(low < high for low, high in bounds_attack(table, 5).values())
+
+
+def test_pin_that_no_suppression_can_undo_is_left():
+    # Four 1s with a total of 4 are all "< 5": every value of the row is hidden already.
+    table = suppress_table(
+        row_labels=["a", "b"], column_labels=list("wxyz"), counts=[[1, 1, 1, 1], [9, 9, 9, 9]]
+    )
+    assert table.cells[0] == (S5, S5, S5, S5)
+    assert table.row_totals[0] == S5
+    assert_guarantees([[1, 1, 1, 1], [9, 9, 9, 9]], 5, table)
 
 
 def test_empty_table_is_allowed():
     table = suppress_table(row_labels=[], column_labels=["x"], counts=[])
     assert table.column_totals == (0,)
     assert table.grand_total == 0
+    assert not table.withheld
+
+
+def test_suppress_count():
+    assert suppress_count(0) == 0
+    assert suppress_count(3) == S5
+    assert suppress_count(5) == 5
+    assert suppress_count(9, threshold=10) == Suppressed(10)
+    with pytest.raises(ValueError, match="negative"):
+        suppress_count(-1)
 
 
 # --- rendering and validation ---------------------------------------------------------------
@@ -225,30 +353,36 @@ def test_suppressed_marker_and_display():
     assert str(SUPPRESSED) == "< 5"
     assert str(Suppressed(10)) == "< 10"
     assert display(Suppressed(3)) == "< 3"
+    assert str(C5) == "s"
+    assert display(Suppressed(3, complementary=True)) == "s"
     assert display(0) == "0"
     assert display(42) == "42"
+    with pytest.raises(TypeError):
+        display(True)
 
 
 def test_rows_and_as_csv_rows():
     table = suppress_table(
         row_labels=["0-17", "18+"], column_labels=["social", "santé"], counts=[[3, 10], [20, 30]]
     )
-    assert list(table.rows()) == [("0-17", (S5, S5), 13), ("18+", (S5, S5), 50)]
-    assert table.as_csv_rows() == [
+    assert list(table.rows()) == [("0-17", (S5, C5), 13), ("18+", (C5, C5), 50)]
+    assert table.has_primary and table.has_complementary
+    assert table.as_csv_rows() == table.display_rows() == [
         ["", "social", "santé", "Total"],
-        ["0-17", "< 5", "< 5", "13"],
-        ["18+", "< 5", "< 5", "50"],
+        ["0-17", "< 5", "s", "13"],
+        ["18+", "s", "s", "50"],
         ["Total", "23", "40", "63"],
     ]
 
 
-def test_series_as_csv_rows():
+def test_series_as_csv_rows_have_no_repeated_total_column():
     table = suppress_series(labels=["a", "b"], counts=[7, 0], threshold=3)
+    assert not table.has_primary and not table.has_complementary
     assert table.as_csv_rows() == [
-        ["", "Effectif", "Total"],
-        ["a", "7", "7"],
-        ["b", "0", "0"],
-        ["Total", "7", "7"],
+        ["", "Effectif"],
+        ["a", "7"],
+        ["b", "0"],
+        ["Total", "7"],
     ]
 
 

@@ -34,4 +34,6 @@ class Command(BaseCommand):
 
     def _case_seeders(self):
         """Seeders of the case apps, in order; each is idempotent."""
-        return []
+        from workflows.demo import demo_seed_cases
+
+        return [demo_seed_cases]

@@ -1,0 +1,59 @@
+"""No free text on any case object, transition or audit event (DESIGN.md §2.2): every model
+of referrals, support, workflows and audit has no TextField, no JSONField, and no CharField
+that is neither a choice from a vocabulary nor constrained by a validator."""
+
+import pytest
+from django.apps import apps
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.db import models
+
+APPS = ("referrals", "support", "workflows", "audit")
+# Validators Django adds to every CharField: they constrain the length, not the content.
+GENERIC = (MaxLengthValidator, ProhibitNullCharactersValidator)
+
+
+def free_text_problem(field) -> str | None:
+    """Why ``field`` could hold free text (None when it cannot)."""
+    if isinstance(field, models.TextField):
+        return "TextField"
+    if isinstance(field, models.JSONField):
+        return "JSONField"
+    if isinstance(field, models.CharField) and not field.choices:
+        if not [v for v in field.validators if not isinstance(v, GENERIC)]:
+            return "CharField without choices or validator"
+    return None
+
+
+def _fields():
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            for field in model._meta.get_fields():
+                if isinstance(field, models.Field):
+                    yield f"{label}.{model.__name__}.{field.name}", field
+
+
+def test_the_walked_apps_have_models():
+    walked = {name.split(".")[0] for name, _ in _fields()}
+    assert {"referrals", "support", "audit"} <= walked
+
+
+def test_no_model_field_can_hold_free_text():
+    problems = [f"{name}: {why}" for name, field in _fields() if (why := free_text_problem(field))]
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("field", "flagged"),
+    [
+        (models.TextField(), True),
+        (models.JSONField(), True),
+        (models.CharField(max_length=40), True),
+        (models.CharField(max_length=40, blank=True), True),
+        (models.CharField(max_length=8, choices=[("a", "A")]), False),
+        (models.CharField(max_length=8, validators=[MaxLengthValidator(4)]), True),
+        (models.CharField(max_length=40, validators=[lambda value: None]), False),
+        (models.IntegerField(), False),
+    ],
+)
+def test_the_checker_flags_free_text_fields(field, flagged):
+    assert (free_text_problem(field) is not None) is flagged

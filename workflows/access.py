@@ -1,0 +1,23 @@
+"""Recording who looked at which case page (an ACCESS event in the audit chain)."""
+
+from django.db import transaction
+
+from audit.services import audit_record
+from audit.transitions import acting_role
+from audit.vocabularies import AuditAction, ObjectType
+from directory.roles import Role
+
+CASE_ROLES = (Role.COORDINATOR, Role.CELL_LIAISON, Role.MEMBER)
+
+
+@transaction.atomic
+def case_access_record(*, user, referral, object_type=ObjectType.REFERRAL, object_id=None):
+    """One ACCESS event: who (and in which role) opened a page about ``referral``."""
+    return audit_record(
+        actor=user,
+        role=acting_role(user, CASE_ROLES) or "administrator",
+        action=AuditAction.ACCESS,
+        object_type=object_type,
+        object_id=object_id if object_id is not None else referral.pk,
+        reference=referral.reference,
+    )

@@ -1,0 +1,51 @@
+"""The process of a referral in viewflow, and notification bookkeeping.
+
+Case data lives in ``referrals.Referral`` (the process ``artifact``); the process only knows
+who must do what next.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+
+class ReferralProcess(Process):
+    class Meta:
+        proxy = True
+        verbose_name = _("circuit d'une orientation")
+        verbose_name_plural = _("circuits des orientations")
+        permissions = [
+            ("register_referral", _("Enregistrer une orientation")),
+            ("triage_referral", _("Examiner une orientation")),
+            ("carry_support", _("Prendre et conduire un accompagnement")),
+            ("review_referral", _("Conduire un bilan")),
+        ]
+
+    @property
+    def referral(self):
+        return self.artifact
+
+
+class NotificationKind(models.TextChoices):
+    NEW_IN_QUEUE = "new_in_queue", _("Nouvelle tâche dans votre file")
+    ASSIGNED = "assigned", _("Tâche qui vous est attribuée")
+    OVERDUE = "overdue", _("Tâches en retard")
+
+
+class Notification(models.Model):
+    """One e-mail sent: makes reminders idempotent (one per user, kind and day)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    sent_on = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "sent_on"], name="notification_once_a_day"
+            )
+        ]
+        verbose_name = _("notification envoyée")
+        verbose_name_plural = _("notifications envoyées")

@@ -1,0 +1,251 @@
+"""Task pages of the referral flow. Thin: validate a form, call one service, move on.
+
+Each view runs inside viewflow's task wrapper (flow lock and transaction on POST). A refusal
+from a service (ApplicationError) becomes a French form error or message; nothing is saved.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from directory.errors import ApplicationError
+from referrals import services as referral_services
+from referrals.vocabularies import ReferralState
+from support.models import SupportTrack
+from support.vocabularies import TrackState
+from workflows import forms, services
+
+
+def _fail(form, exc: ApplicationError):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _queue_url():
+    return reverse("workflow:queue")
+
+
+def _inbox_url():
+    return reverse("workflow:inbox")
+
+
+class TaskPageMixin:
+    """Context shared by the task pages: the process, its referral, the task."""
+
+    template_name = "workflows/task_page.html"
+    page_title = ""
+
+    @property
+    def activation(self):
+        return self.request.activation
+
+    @property
+    def referral(self):
+        return self.activation.process.artifact
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "referral": self.referral,
+                "task": self.activation.task,
+                "page_title": self.page_title,
+            }
+        )
+        return context
+
+
+class RegisterReferralView(generic.FormView):
+    """Start node: the cell liaison registers a referral; the triage task is created."""
+
+    form_class = forms.RegisterReferralForm
+    template_name = "workflows/register.html"
+
+    def form_valid(self, form):
+        from workflows.notifications import notify_new_in_queue
+
+        data = dict(form.cleaned_data)
+        received_on = data.pop("received_on")
+        try:
+            with transaction.atomic():
+                referral = referral_services.referral_register(
+                    actor=self.request.user, received_on=received_on, **data
+                )
+                activation = self.request.activation
+                activation.process.artifact = referral
+                activation.execute()
+                notify_new_in_queue(process=activation.process)
+        except ApplicationError as exc:
+            _fail(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Orientation %(ref)s enregistrée.") % {"ref": referral.reference}
+        )
+        return redirect("cell:index")
+
+
+class TriageView(TaskPageMixin, generic.TemplateView):
+    """The coordinator records the agreement if needed, then opens support or returns."""
+
+    page_title = _("Examen de l'orientation")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        referral = self.referral
+        context.setdefault("agreement_form", forms.AgreementForm(prefix="agreement"))
+        context.setdefault(
+            "triage_form",
+            forms.TriageForm(
+                prefix="triage",
+                initial={"domains": referral.requested_domains, "decision": "open_support"},
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "agreement-agreement" in request.POST:
+            form = forms.AgreementForm(request.POST, prefix="agreement")
+            if form.is_valid():
+                try:
+                    referral_services.referral_record_agreement(
+                        actor=request.user, referral=self.referral, **form.cleaned_data
+                    )
+                except ApplicationError as exc:
+                    _fail(form, exc)
+                else:
+                    messages.success(request, _("Accord enregistré."))
+                    return redirect(request.path)
+            return self.render_to_response(self.get_context_data(agreement_form=form))
+
+        form = forms.TriageForm(request.POST, prefix="triage")
+        if form.is_valid():
+            try:
+                services.triage_complete(
+                    actor=request.user, activation=self.activation, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, _("Examen terminé."))
+                return redirect("coordination:index")
+        return self.render_to_response(self.get_context_data(triage_form=form))
+
+
+class ReviewView(TaskPageMixin, generic.TemplateView):
+    """The cell's review: continue (new tracks for the chosen domains) or close."""
+
+    page_title = _("Bilan")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("review_form", forms.ReviewForm(prefix="review"))
+        context["tracks"] = self.referral.tracks.order_by("pk")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = forms.ReviewForm(request.POST, prefix="review")
+        if form.is_valid():
+            try:
+                services.review_complete(
+                    actor=request.user, activation=self.activation, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, _("Bilan enregistré."))
+                return redirect("cell:index")
+        return self.render_to_response(self.get_context_data(review_form=form))
+
+
+class SupportTaskView(TaskPageMixin, generic.TemplateView):
+    """The track page of the member who holds it: contacts, pause, outcome, release."""
+
+    template_name = "workflows/track_page.html"
+    page_title = _("Accompagnement")
+    ACTIONS = services.TRACK_ACTIONS
+
+    @property
+    def track(self) -> SupportTrack:
+        if not hasattr(self, "_track"):
+            self._track = SupportTrack.objects.select_related("referral", "organisation").get(
+                pk=self.activation.task.data["track"]
+            )
+        return self._track
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        track = self.track
+        context["track"] = track
+        context["contacts"] = track.contacts.order_by("-occurred_on", "-pk")
+        # Other tracks of the same referral: their domain and state only.
+        context["siblings"] = (
+            SupportTrack.objects.filter(referral_id=track.referral_id)
+            .exclude(pk=track.pk)
+            .only("domain", "state")
+        )
+        for name in ("first_contact", "contact"):
+            context.setdefault(f"{name}_form", forms.ContactForm(prefix=name))
+        for name in ("hold", "complete", "interrupt", "release"):
+            context.setdefault(f"{name}_form", forms.code_form(name))
+        context["state"] = track.state
+        context["TrackState"] = TrackState
+        context["referral_working"] = track.referral.state in (
+            ReferralState.IN_SUPPORT,
+            ReferralState.IN_REVIEW,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action not in self.ACTIONS:
+            messages.error(request, _("Action inconnue."))
+            return redirect(request.path)
+        if action in ("first_contact", "contact"):
+            form = forms.ContactForm(request.POST, prefix=action)
+        elif action == "resume":
+            form = None
+        else:
+            form = forms.code_form(action, request.POST)
+        if form is not None and not form.is_valid():
+            return self.render_to_response(self.get_context_data(**{f"{action}_form": form}))
+        data = form.cleaned_data if form is not None else {}
+        try:
+            outcome = services.track_task_act(
+                actor=request.user, activation=self.activation, action=action, data=data
+            )
+        except ApplicationError as exc:
+            if form is None:
+                messages.error(request, exc.message)
+                return redirect(request.path)
+            _fail(form, exc)
+            return self.render_to_response(self.get_context_data(**{f"{action}_form": form}))
+        messages.success(request, _("Enregistré."))
+        return redirect(_inbox_url() if outcome != "open" else request.path)
+
+
+class TakeTaskView(generic.TemplateView):
+    """Take a task from a queue (confirm, then assign through the services)."""
+
+    template_name = "workflows/take.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["task"] = self.request.activation.task
+        context["referral"] = self.request.activation.process.artifact
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from workflows.services import task_take
+
+        task = request.activation.task
+        try:
+            with transaction.atomic():
+                task_take(actor=request.user, task=task)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(_queue_url())
+        messages.success(request, _("Tâche prise en charge."))
+        return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))

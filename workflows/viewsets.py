@@ -1,0 +1,114 @@
+"""The role workspaces and the referral flow's application in viewflow's site."""
+
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import FlowInboxListView, FlowQueueListView
+
+from directory.access import role_permission
+from directory.roles import Role
+from workflows import pages
+from workflows.selectors import inbox_for, queue_for, with_case_data
+
+
+def _case_paths():
+    return (
+        path("orientations/<int:pk>/", pages.ReferralCaseView.as_view(), name="case"),
+        path(
+            "orientations/<int:pk>/<slug:action>/",
+            pages.ReferralActionView.as_view(),
+            name="case_action",
+        ),
+    )
+
+
+class CellApplication(Application):
+    app_name = "cell"
+    title = _("Cellule")
+    icon = "folder_shared"
+    permission = staticmethod(role_permission(Role.CELL_LIAISON))
+    index_path = path("", pages.CellHomeView.as_view(), name="index")
+    case_path, case_action_path = _case_paths()
+
+
+class CoordinationApplication(Application):
+    app_name = "coordination"
+    title = _("Coordination")
+    icon = "hub"
+    permission = staticmethod(role_permission(Role.COORDINATOR))
+    index_path = path("", pages.CoordinationHomeView.as_view(), name="index")
+    case_path, case_action_path = _case_paths()
+
+
+class MemberApplication(Application):
+    app_name = "member"
+    title = _("Mes accompagnements")
+    icon = "volunteer_activism"
+    permission = staticmethod(role_permission(Role.MEMBER))
+    index_path = path("", pages.MemberHomeView.as_view(), name="index")
+
+
+class _CaseColumnsMixin:
+    """Task tables with the referral's reference and the track's domain, prefetched."""
+
+    columns = ("task_id", "reference", "task_title", "domain", "created")
+
+    def reference(self, task):
+        referral = task.process.artifact
+        return referral.reference if referral is not None else "—"
+
+    reference.short_description = _("Référence")
+
+    def domain(self, task):
+        track = task.artifact
+        return track.get_domain_display() if hasattr(track, "get_domain_display") else ""
+
+    domain.short_description = _("Domaine")
+
+    def task_title(self, task):
+        return format_html("{}", task.flow_task.task_title or task.flow_task.name)
+
+    task_title.short_description = _("Tâche")
+
+
+class InboxView(_CaseColumnsMixin, FlowInboxListView):
+    title = _("Boîte de réception")
+
+    @property
+    def queryset(self):
+        return with_case_data(inbox_for(self.request.user)).order_by("-created")
+
+
+class QueueView(_CaseColumnsMixin, FlowQueueListView):
+    title = _("File d'attente")
+
+    @property
+    def queryset(self):
+        return with_case_data(queue_for(self.request.user)).order_by("-created")
+
+
+class ReferralFlowApp(FlowAppViewset):
+    """viewflow's flow application (inbox, queue, archive, process and task pages), closed
+    to roles without case work; per-object visibility: workflows.middleware."""
+
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
+    # Bulk take/release would bypass the services (capacity, coded reasons).
+    tasks_assign_path = None
+    tasks_unassign_path = None
+
+    def has_view_permission(self, user, obj=None):
+        return role_permission(Role.CELL_LIAISON, Role.COORDINATOR, Role.MEMBER)(user)
+
+
+def applications():
+    from workflows.flows import ReferralFlow
+
+    return [
+        CellApplication(),
+        CoordinationApplication(),
+        MemberApplication(),
+        ReferralFlowApp(ReferralFlow, app_name="workflow", title=_("Circuit"), icon="account_tree"),
+    ]
