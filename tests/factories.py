@@ -56,8 +56,13 @@ def commune(insee_code="59606"):
 def user_with_role(role, **kwargs):
     """A user holding ``role``; members also get a profile (all domains, capacity 3)."""
     if role == Role.MEMBER:
+        user_fields = {
+            f"user__{name}": kwargs.pop(name)
+            for name in ("username", "email", "is_active")
+            if name in kwargs
+        }
         profile = MemberProfileFactory(
-            domains=kwargs.pop("domains", list(SupportDomain.values)), **kwargs
+            domains=kwargs.pop("domains", list(SupportDomain.values)), **user_fields, **kwargs
         )
         return profile.user
     return UserFactory(roles=[role], **kwargs)

@@ -15,7 +15,7 @@ from directory.roles import Role
 from workflows.selectors import can_see_case_pages, process_visible_to
 
 # viewflow pages listing every process or task of the flow.
-GLOBAL_LIST_URLS = {"index", "process_list", "task_list", "chart", "archive"}
+GLOBAL_LIST_URLS = {"index", "process_list", "task_list", "chart"}
 
 
 class ProcessVisibilityMiddleware:

@@ -294,7 +294,9 @@ def track_task_act(*, actor, activation, action, data) -> str:
         return "done"
     elif action == "release":
         track_services.track_release(actor=actor, track=track, reason=data["code"])
-        activation.unassign()
+        # The page's activation was started in memory only; unassign the stored task.
+        stored = type(activation.task)._default_manager.get(pk=activation.task.pk)
+        stored.flow_task.activation_class(stored).unassign()
         notify_new_in_queue(process=activation.process)
         return "released"
     else:

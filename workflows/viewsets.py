@@ -54,6 +54,9 @@ class _CaseColumnsMixin:
     """Task tables with the referral's reference and the track's domain, prefetched."""
 
     columns = ("task_id", "reference", "task_title", "domain", "created")
+    # viewflow's task filter lists distinct flow_task values from this queryset, which its
+    # prefetches cannot follow; the lists here are short and already scoped to the user.
+    filterset_class = None
 
     def reference(self, task):
         referral = task.process.artifact

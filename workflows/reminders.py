@@ -1,0 +1,72 @@
+"""Deadlines: reviews that come due and reminders of overdue work. Idempotent, for cron."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from directory.errors import ApplicationError
+from directory.roles import Role
+from referrals.models import Referral
+from referrals.vocabularies import ReferralState
+from support.models import SupportTrack
+from support.vocabularies import TrackState
+from workflows.models import NotificationKind
+from workflows.notifications import send_once
+from workflows.selectors import overdue_support_counts
+from workflows.services import process_request_review
+
+
+@dataclass
+class ReminderReport:
+    reviews_requested: int = 0
+    mails_sent: int = 0
+    errors: int = 0
+
+
+def reminders_run(*, today=None) -> ReminderReport:
+    """Request the reviews whose date has come (system actor) and e-mail overdue reminders:
+    to each member, the number of overdue tracks they hold; to coordinators, the total.
+
+    Running it twice the same day changes nothing the second time: the reviews are already
+    requested and the notifications table allows one mail per person, kind and day.
+    """
+    today = today or timezone.localdate()
+    report = ReminderReport()
+    due = Referral.objects.filter(state=ReferralState.IN_SUPPORT, next_review_on__lte=today)
+    for referral in due.order_by("next_review_on", "pk"):
+        try:
+            process_request_review(actor=None, referral=referral)
+            report.reviews_requested += 1
+        except ApplicationError:
+            report.errors += 1  # changed meanwhile (suspended, already in review)
+    User = get_user_model()
+    with transaction.atomic():
+        per_member = overdue_support_counts()
+        for user in User.objects.filter(pk__in=per_member, is_active=True):
+            report.mails_sent += send_once(
+                user=user,
+                kind=NotificationKind.OVERDUE,
+                count=per_member[user.pk],
+                url_name="member:index",
+            )
+        total = _overdue_total(today)
+        for user in User.objects.filter(is_active=True, groups__name=Role.COORDINATOR):
+            report.mails_sent += send_once(
+                user=user, kind=NotificationKind.OVERDUE, count=total, url_name="coordination:index"
+            )
+    return report
+
+
+def _overdue_total(today) -> int:
+    return (
+        Referral.objects.filter(
+            state__in=[ReferralState.RECEIVED, ReferralState.IN_ASSESSMENT],
+            triage_due_on__lt=today,
+        ).count()
+        + SupportTrack.objects.filter(state=TrackState.OPEN, take_due_on__lt=today).count()
+        + SupportTrack.objects.filter(
+            state=TrackState.ASSIGNED, first_contact_due_on__lt=today
+        ).count()
+    )
