@@ -1,0 +1,45 @@
+import pytest
+from django.apps import apps
+
+from directory.communes import DEFAULT_COMMUNES_CSV, communes_parse_csv
+from directory.roles import sync_role_groups
+from directory.services import communes_load
+
+
+@pytest.fixture
+def committed_reference_data(transactional_db):
+    """Transactional tests flush the tables (TRUNCATE on PostgreSQL), data migrations
+    included: put the role groups and the communes back."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL (SQLite serialises writers)")
+    sync_role_groups(apps)
+    with DEFAULT_COMMUNES_CSV.open(encoding="utf-8") as stream:
+        communes_load(rows=communes_parse_csv(stream))
+
+
+def race(*callables):
+    """Run the callables in threads released together; return their results or exceptions."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(callables))
+    results = [None] * len(callables)
+
+    def runner(index, func):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = func()
+        except Exception as exc:  # noqa: BLE001 — the test inspects what each thread got
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(callables)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
