@@ -21,6 +21,7 @@ class RoleHomeView(TemplateView):
 
 def _application(app_name, title, icon, role, mission):
     class RoleApplication(Application):
+        menu_template_name = None
         index_path = path("", RoleHomeView.as_view(mission=mission), name="index")
 
     RoleApplication.__name__ = f"{app_name.title()}Application"

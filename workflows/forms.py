@@ -179,9 +179,9 @@ VOCABULARIES = {
 }
 
 
-def code_form(action, data=None):
+def code_form(action, data=None, *, prefix=None):
     vocabulary, label = VOCABULARIES[action]
-    return CodeForm(data, vocabulary=vocabulary, label=label, prefix=action)
+    return CodeForm(data, vocabulary=vocabulary, label=label, prefix=prefix or action)
 
 
 class AssignForm(forms.Form):

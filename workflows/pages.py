@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
@@ -43,9 +44,11 @@ class PageMixin:
         return context
 
 
-def _task_rows(tasks):
-    """Rows for task tables: task, referral, track (prefetched), due date, overdue flag."""
+def _task_rows(tasks, user):
+    """Rows for task tables: task, referral, track (prefetched), due date, overdue flag, and
+    the action the viewer has: open (their task), take (they may), or the case page."""
     today = timezone.localdate()
+    is_coordinator = has_role(user, Role.COORDINATOR)
     rows = []
     for task in tasks:
         referral = task.process.artifact
@@ -57,11 +60,18 @@ def _task_rows(tasks):
             due = referral.triage_due_on
         elif referral is not None and task.flow_task.name == "review":
             due = referral.next_review_on
-        action = "execute" if task.owner_id else "assign"
+        if task.owner_id == user.pk:
+            action, url = "open", task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+        elif task.owner_id is None and task.flow_task.can_assign(user, task):
+            action, url = "take", task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+        elif is_coordinator and referral is not None:
+            action, url = "case", reverse("coordination:case", args=[referral.pk])
+        else:
+            action, url = "", ""
         rows.append(
             {
-                "url": task.flow_task.reverse(action, args=[task.process_id, task.pk]),
-                "taken": bool(task.owner_id),
+                "url": url,
+                "action": action,
                 "task": task,
                 "referral": referral,
                 "track": track,
@@ -105,7 +115,8 @@ class CellHomeView(PageMixin, generic.TemplateView):
                 flow_tasks().filter(
                     flow_task=ReferralFlow.review, status__in=[STATUS.NEW, STATUS.ASSIGNED]
                 )
-            ).order_by("created")[:PAGE_SIZE]
+            ).order_by("created")[:PAGE_SIZE],
+            self.request.user,
         )
         context["start_url"] = ReferralFlow.register.reverse("execute")
         return context
@@ -122,7 +133,7 @@ class CoordinationHomeView(PageMixin, generic.TemplateView):
         context = super().get_context_data(**kwargs)
         today = context["today"]
         queue = with_case_data(queue_for(self.request.user)).order_by("created")
-        context["queue_rows"] = _task_rows(queue[:PAGE_SIZE])
+        context["queue_rows"] = _task_rows(queue[:PAGE_SIZE], self.request.user)
         context["held_tracks"] = (
             SupportTrack.objects.filter(
                 state__in=[TrackState.ASSIGNED, TrackState.ACTIVE, TrackState.ON_HOLD]
@@ -168,10 +179,10 @@ class MemberHomeView(PageMixin, generic.TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["inbox_rows"] = _task_rows(
-            with_case_data(inbox_for(user)).order_by("created")[:PAGE_SIZE]
+            with_case_data(inbox_for(user)).order_by("created")[:PAGE_SIZE], user
         )
         context["queue_rows"] = _task_rows(
-            with_case_data(queue_for(user)).order_by("created")[:PAGE_SIZE]
+            with_case_data(queue_for(user)).order_by("created")[:PAGE_SIZE], user
         )
         return context
 
@@ -214,7 +225,10 @@ class ReferralCaseView(PageMixin, generic.TemplateView):
                 "suspend_form": forms.code_form("suspend"),
                 "withdraw_form": forms.code_form("withdraw"),
                 "close_form": forms.code_form("close"),
-                "interrupt_form": forms.code_form("interrupt"),
+                "interrupt_forms": {
+                    track.pk: forms.code_form("interrupt", prefix=f"interrupt-{track.pk}")
+                    for track in tracks
+                },
             }
         )
         if is_coordinator:
@@ -290,7 +304,9 @@ class ReferralActionView(generic.View):
                     actor=user, track=track, member=form.cleaned_data["member"]
                 )
             else:
-                code = _valid(forms.code_form("interrupt", post)).cleaned_data["code"]
+                code = _valid(
+                    forms.code_form("interrupt", post, prefix=f"interrupt-{track.pk}")
+                ).cleaned_data["code"]
                 services.support_track_end(actor=user, track=track, reason=code)
 
 

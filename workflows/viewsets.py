@@ -25,6 +25,7 @@ def _case_paths():
 
 
 class CellApplication(Application):
+    menu_template_name = None  # one page per workspace: no sub-menu
     app_name = "cell"
     title = _("Cellule")
     icon = "folder_shared"
@@ -34,6 +35,7 @@ class CellApplication(Application):
 
 
 class CoordinationApplication(Application):
+    menu_template_name = None  # one page per workspace: no sub-menu
     app_name = "coordination"
     title = _("Coordination")
     icon = "hub"
@@ -43,6 +45,7 @@ class CoordinationApplication(Application):
 
 
 class MemberApplication(Application):
+    menu_template_name = None  # one page per workspace: no sub-menu
     app_name = "member"
     title = _("Mes accompagnements")
     icon = "volunteer_activism"
@@ -102,8 +105,20 @@ class ReferralFlowApp(FlowAppViewset):
     tasks_assign_path = None
     tasks_unassign_path = None
 
+    menu_template_name = "workflows/flow_menu.html"
+
     def has_view_permission(self, user, obj=None):
         return role_permission(Role.CELL_LIAISON, Role.COORDINATOR, Role.MEMBER)(user)
+
+    def get_context_data(self, request):
+        # The menu's counters use our scoped inbox and queue, not viewflow's defaults.
+        from directory.access import has_role
+
+        return {
+            "user_inbox": inbox_for(request.user),
+            "user_queue": queue_for(request.user),
+            "sees_every_process": has_role(request.user, Role.COORDINATOR, Role.CELL_LIAISON),
+        }
 
 
 def applications():
