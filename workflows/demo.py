@@ -23,7 +23,7 @@ from referrals.vocabularies import (
     WithdrawalReason,
     YesNoUnknown,
 )
-from support.vocabularies import ContactKind, InterruptionReason, Outcome
+from support.vocabularies import ContactKind, HoldReason, InterruptionReason, Outcome
 from workflows import services
 from workflows.selectors import flow_tasks
 
@@ -81,6 +81,7 @@ SCENARIOS = (
         PlaceTypology.URBAN,
         8,
     ),
+    (13, "on_hold", ["educational"], 25, AgeBracket.UNDER_13, PlaceTypology.URBAN, 35),
 )
 
 
@@ -196,6 +197,9 @@ def _scenario(number, scenario, domains, commune, age, place, days_ago, users):
         attended=True,
     )
     if scenario == "active":
+        return True
+    if scenario == "on_hold":
+        _act(task, holder, "hold", code=HoldReason.PERSON_UNAVAILABLE)
         return True
     if scenario == "suspended":
         services.process_suspend(
