@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext as _
 
+from directory.access import has_role
 from directory.models import MemberProfile
+from directory.roles import Role
 from support.models import SupportTrack
 from support.vocabularies import ENDED_STATES, HELD_STATES
 
@@ -30,7 +32,12 @@ def member_profile(member) -> MemberProfile | None:
 
 def member_refusal(*, profile: MemberProfile | None, domain: str, held: int) -> str | None:
     """Why this member may not hold a track of ``domain`` now (None when they may)."""
-    if profile is None or not profile.active:
+    if (
+        profile is None
+        or not profile.active
+        or not profile.user.is_active
+        or not has_role(profile.user, Role.MEMBER)
+    ):
         return _("Ce membre n'a pas de profil actif dans le groupe opérationnel.")
     if domain not in profile.domains:
         return _("Ce domaine ne fait pas partie des compétences déclarées du membre.")

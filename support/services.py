@@ -41,8 +41,8 @@ def _lock(track) -> SupportTrack:
 
 def _lock_profile(member) -> MemberProfile | None:
     return (
-        MemberProfile.objects.select_for_update()
-        .select_related("organisation")
+        MemberProfile.objects.select_for_update(of=("self",))
+        .select_related("organisation", "user")
         .filter(user=member)
         .first()
     )
@@ -114,6 +114,8 @@ def _eligible_profile(member, track) -> MemberProfile:
 
 
 def _already_taken(track):
+    if track.state in ENDED_STATES:
+        raise ApplicationError(_("Cet accompagnement est terminé."), code="invalid_state")
     if track.state != TrackState.OPEN:
         raise ApplicationError(
             _("Cet accompagnement est déjà pris en charge."), code="already_taken"

@@ -1,19 +1,24 @@
 import pytest
 from django.apps import apps
+from django.conf import settings
 
 from directory.communes import DEFAULT_COMMUNES_CSV, communes_parse_csv
 from directory.roles import sync_role_groups
 from directory.services import communes_load
 
 
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Decided before any database fixture runs: on SQLite, a transactional test's flush would
+# meet the append-only triggers of the audit tables (PostgreSQL's TRUNCATE does not).
+postgres_only = pytest.mark.skipif(
+    not ON_POSTGRES, reason="concurrency is tested on PostgreSQL (SQLite serialises writers)"
+)
+
+
 @pytest.fixture
 def committed_reference_data(transactional_db):
     """Transactional tests flush the tables (TRUNCATE on PostgreSQL), data migrations
     included: put the role groups and the communes back."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is tested on PostgreSQL (SQLite serialises writers)")
     sync_role_groups(apps)
     with DEFAULT_COMMUNES_CSV.open(encoding="utf-8") as stream:
         communes_load(rows=communes_parse_csv(stream))

@@ -6,7 +6,9 @@ from django.db import transaction
 from audit import chain
 from audit.models import AuditEvent
 from audit.services import audit_record
-from tests.concurrency.conftest import race
+from tests.concurrency.conftest import postgres_only, race
+
+pytestmark = postgres_only
 
 
 def _append_many(n):

@@ -9,8 +9,10 @@ from directory.roles import Role
 from referrals import services as referral_services
 from support import services as track_services
 from support.models import SupportTrack
-from tests.concurrency.conftest import race
+from tests.concurrency.conftest import postgres_only, race
 from tests.factories import user_with_role
+
+pytestmark = postgres_only
 
 
 def _open_track():

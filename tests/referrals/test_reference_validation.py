@@ -17,7 +17,7 @@ from tests.referrals.builders import Cast, register
 
 VALID = re.compile(r"VAL-20[0-9]{2}-[0-9]{4}")
 validate = ReferenceValidator()
-EXAMPLES = settings(max_examples=150, deadline=None)
+EXAMPLES = settings(max_examples=100, deadline=None, database=None)
 
 letters = "abcdefghijklmnopqrstuvwxyzéèêëàâîïôöûüç"
 word = st.text(alphabet=letters, min_size=1, max_size=12)
@@ -136,7 +136,7 @@ def test_near_misses_are_rejected(value):
         "1 85 05 78 006 084 36",
         "185057800608436",
         "suivi de la famille du quartier",
-        "VAL-2026-0042 ",
+        "VAL-2026-0099 ",
     ],
 )
 def test_registration_rejects_what_is_not_a_reference(value):
