@@ -26,6 +26,10 @@ On PostgreSQL, the append is one call of the database function ``relais_audit_ap
 (migration 0002), which locks the head row, builds the same text, hashes it and inserts the
 event: one round trip per event. Elsewhere (SQLite, whose writers are serialised by the
 database lock) the same steps run in Python.
+
+``verify`` also compares checkpoints (``AuditCheckpoint`` rows and lines kept outside the
+database, audit/checkpoints.py) with the events at their sequence numbers, so that a chain
+rewritten consistently after a checkpoint is reported broken.
 """
 
 from __future__ import annotations

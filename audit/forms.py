@@ -6,13 +6,12 @@ query runs.
 
 from datetime import date
 
-from auditlog.models import LogEntry
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import code_validator, reference_validator
-from audit.selectors import EventFilter, HistoryFilter, history_content_types
+from audit.selectors import HISTORY_ACTIONS, EventFilter, HistoryFilter, history_content_types
 from audit.vocabularies import AuditAction, AuditRole, ObjectType
 
 MAX_SEQ = 2**63 - 1
@@ -28,6 +27,16 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReferenceField(forms.CharField):
+    """A pseudonymous reference, typed in any case (references are upper-case)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=40, validators=[reference_validator], **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
 
 
 class CursorForm(forms.Form):
@@ -49,9 +58,7 @@ class EventFilterForm(CursorForm):
     object_type = forms.ChoiceField(
         label=_("Type d'objet"), required=False, choices=_choices(ObjectType)
     )
-    reference = forms.CharField(
-        label=_("Référence"), required=False, max_length=40, validators=[reference_validator]
-    )
+    reference = ReferenceField(label=_("Référence"), required=False)
     transition = forms.CharField(
         label=_("Transition"), required=False, max_length=64, validators=[code_validator]
     )
@@ -70,9 +77,6 @@ class EventFilterForm(CursorForm):
         "transition",
         "code",
     )
-
-    def clean_reference(self):
-        return self.cleaned_data["reference"].strip().upper()
 
     def _clean_date(self, name):
         value = self.cleaned_data.get(name)
@@ -100,7 +104,9 @@ class EventFilterForm(CursorForm):
         return cleaned
 
     def filters(self) -> EventFilter:
-        return EventFilter(**{name: self.cleaned_data.get(name) or None for name in self.FILTER_FIELDS})
+        return EventFilter(
+            **{name: self.cleaned_data.get(name) or None for name in self.FILTER_FIELDS}
+        )
 
     def filter_query(self) -> str:
         """The filter as a query string (without cursors), for exports and page links."""
@@ -115,13 +121,8 @@ class EventFilterForm(CursorForm):
 
 
 class TimelineForm(forms.Form):
-    reference = forms.CharField(
-        label=_("Référence"), required=True, max_length=40, validators=[reference_validator]
-    )
+    reference = ReferenceField(label=_("Référence"), required=True)
     after = forms.IntegerField(required=False, min_value=0, max_value=MAX_SEQ)
-
-    def clean_reference(self):
-        return self.cleaned_data["reference"].strip().upper()
 
 
 class HistoryFilterForm(CursorForm):
@@ -134,13 +135,7 @@ class HistoryFilterForm(CursorForm):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[
-            ("", _("Toutes")),
-            (LogEntry.Action.CREATE, _("Création")),
-            (LogEntry.Action.UPDATE, _("Modification")),
-            (LogEntry.Action.DELETE, _("Suppression")),
-            (LogEntry.Action.ACCESS, _("Consultation")),
-        ],
+        choices=[("", _("Toutes")), *HISTORY_ACTIONS.items()],
     )
 
     FILTER_FIELDS = ("model", "object_id", "action")

@@ -185,8 +185,37 @@ def history_page(
     if filters.action is not None:
         qs = qs.filter(action=filters.action)
     page = _keyset(qs, key="id", before=before, after=after, size=size)
-    page.items = [(entry, describe_changes(entry)) for entry in page.items]
+    page.items = [
+        HistoryRow(
+            entry=entry,
+            type_label=_model_label(entry.content_type),
+            action_label=str(HISTORY_ACTIONS.get(entry.action, entry.action)),
+            changes=describe_changes(entry),
+        )
+        for entry in page.items
+    ]
     return page
+
+
+HISTORY_ACTIONS = {
+    LogEntry.Action.CREATE: _("Création"),
+    LogEntry.Action.UPDATE: _("Modification"),
+    LogEntry.Action.DELETE: _("Suppression"),
+    LogEntry.Action.ACCESS: _("Consultation"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    entry: LogEntry
+    type_label: str
+    action_label: str
+    changes: list
+
+
+def _model_label(content_type) -> str:
+    model = content_type.model_class()
+    return str(model._meta.verbose_name).capitalize() if model else content_type.model
 
 
 M2M_OPERATIONS = {"add": _("ajout"), "delete": _("retrait"), "clear": _("vidage")}
@@ -207,7 +236,7 @@ def describe_changes(entry) -> list[tuple[str, str]]:
         label = name
         if model is not None:
             try:
-                label = str(model._meta.get_field(name).verbose_name)
+                label = str(getattr(model._meta.get_field(name), "verbose_name", name))
             except FieldDoesNotExist:  # a field removed since: show its name
                 label = name
         if isinstance(value, dict) and value.get("type") == "m2m":

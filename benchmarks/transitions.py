@@ -84,16 +84,25 @@ def run(n):
 
     def audited(i):
         if i % 2 == 0:
-            services.referral_suspend(actor=coordinator, referral=referral, reason="hospitalisation")
+            services.referral_suspend(
+                actor=coordinator, referral=referral, reason="hospitalisation"
+            )
         else:
             services.referral_resume(actor=coordinator, referral=referral)
 
     def append(i):
         with transaction.atomic():
-            audit_record(actor=coordinator, role="coordinator", action="verify", object_type="audit_log")
+            audit_record(
+                actor=coordinator, role="coordinator", action="verify", object_type="audit_log"
+            )
 
     print(f"{connection.vendor}, {n} transitions per mode, one transaction each")
-    for name, func in (("bare", bare), ("locked", locked), ("audited", audited), ("append", append)):
+    for name, func in (
+        ("bare", bare),
+        ("locked", locked),
+        ("audited", audited),
+        ("append", append),
+    ):
         for i in range(50):  # warm-up
             func(i)
         start = time.perf_counter()

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "referrals.apps.ReferralsConfig",
     "support.apps.SupportConfig",
     "workflows.apps.WorkflowsConfig",
+    "monitoring.apps.MonitoringConfig",
 ]
 
 MIDDLEWARE = [

@@ -6,13 +6,20 @@ Each app contributes its own Application class; this module only assembles them.
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
+from audit.viewsets import AuditApplication
 from config.placeholders import placeholder_applications
+from monitoring.applications import IndicatorsApplication, MonitoringApplication
 from workflows.viewsets import applications as workflow_applications
 
 site = Site(
     title=_("Relais"),
     viewsets=[
         *workflow_applications(),
-        *placeholder_applications(exclude=("cell", "coordination", "member")),
+        AuditApplication(),
+        MonitoringApplication(),
+        IndicatorsApplication(),
+        *placeholder_applications(
+            exclude=("cell", "coordination", "member", "audit", "monitoring", "indicators")
+        ),
     ],
 )

@@ -1,26 +1,32 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 
+from audit.admin_audit import AdminChangeAuditMixin, GroupAdminAuditMixin, UserAdminAuditMixin
+from directory.fields import ChoiceSetField
 from directory.models import Commune, MemberProfile, Organisation
 
 User = get_user_model()
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AdminChangeAuditMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "active")
     list_filter = ("kind", "active")
     search_fields = ("name",)
 
 
 @admin.register(MemberProfile)
-class MemberProfileAdmin(admin.ModelAdmin):
+class MemberProfileAdmin(AdminChangeAuditMixin, admin.ModelAdmin):
     list_display = ("user", "organisation", "domains", "capacity", "active")
     list_filter = ("organisation", "active")
     list_select_related = ("user", "organisation")
     search_fields = ("user__username", "organisation__name")
     autocomplete_fields = ("user", "organisation")
+    # The admin's default CharField widget is a text input; domains are a set of codes.
+    formfield_overrides = {ChoiceSetField: {"widget": forms.CheckboxSelectMultiple}}
 
 
 @admin.register(Commune)
@@ -35,13 +41,14 @@ class MemberProfileInline(admin.StackedInline):
     can_delete = False
     extra = 0
     autocomplete_fields = ("organisation",)
+    formfield_overrides = {ChoiceSetField: {"widget": forms.CheckboxSelectMultiple}}
 
 
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class RelaisUserAdmin(UserAdmin):
+class RelaisUserAdmin(UserAdminAuditMixin, UserAdmin):
     inlines = [MemberProfileInline]
     list_display = ("username", "email", "is_active", "is_staff", "role_list")
     list_filter = ("is_active", "is_staff", "groups")
@@ -52,3 +59,13 @@ class RelaisUserAdmin(UserAdmin):
     @admin.display(description="rôles")
     def role_list(self, obj):
         return ", ".join(sorted(g.name for g in obj.groups.all()))
+
+
+# Administrative changes of users, groups, memberships and organisations are recorded in the
+# audit chain (audit/admin_audit.py).
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RelaisGroupAdmin(GroupAdminAuditMixin, GroupAdmin):
+    pass

@@ -18,20 +18,22 @@ the last one". This module guarantees, for every table it returns:
   (knowing this algorithm) that an ``"s"`` value is at least ``t``. Those bounds, propagated
   along the lines of the grid, must not pin a suppressed value to a single number (e.g. a
   series ``1, 1, 20`` with its total: two ``"< 5"`` cells summing to 2 are both 1). When they
-  would, one more value of the pinned value's row or column is suppressed. The only pins left
-  are those no suppression in their own row or column can undo (every non-zero value there is
-  already hidden, e.g. a row of four 1s whose total is 4), and a threshold of 2, where
-  ``"< 2"`` means 1 by definition;
+  would, one more value of the pinned value's row or column is suppressed; when nothing is left
+  to suppress there (e.g. a row of four 1s whose total is 4), the whole table is withheld.
+  With a threshold of 2, ``"< 2"`` means 1 by definition: that pin is not counted;
 * **no small table**: a table whose grand total lies in ``1 .. threshold - 1`` is *withheld*
   (``PublishedTable.withheld``): it must not be published at all, not even suppressed;
+* **linked tables**: with ``public_total=True`` the grand total is never chosen as a
+  complementary suppression, for tables whose total is published elsewhere (several
+  breakdowns of the same population next to its head count);
 * a table without any value in ``1 .. threshold - 1`` is published unchanged.
 
 Only non-zero values are ever chosen as complementary suppressions: suppressing a zero protects
 nothing (the hidden values could all be zero) and publishing one reveals nothing.
 
 Out of scope: full linear-programming or integer-programming reconstruction across several lines
-(beyond the interval propagation above), and linked tables (the same population published in
-several tables, whose shared totals may be suppressed in one and published in another).
+(beyond the interval propagation above), and linked tables that share more than their grand
+total (e.g. two cross-tabulations with a common margin).
 """
 
 from __future__ import annotations
@@ -72,8 +74,9 @@ Value = int | Suppressed
 class PublishedTable:
     """A count table that is safe to publish (see the module docstring for the guarantees).
 
-    When ``withheld`` is true (grand total in ``1 .. threshold - 1``) the table must not be
-    published at all: show a notice instead of its values.
+    When ``withheld`` is true (grand total in ``1 .. threshold - 1``, or a suppressed value the
+    markers' bounds would disclose) the table must not be published at all: show a notice
+    instead of its values (every non-zero value of a withheld table is suppressed anyway).
     """
 
     row_labels: tuple
@@ -152,9 +155,11 @@ def suppress_table(
     column_labels: Sequence,
     counts: Sequence[Sequence[int]],
     threshold: int = DEFAULT_THRESHOLD,
+    public_total: bool = False,
 ) -> PublishedTable:
     """Compute the totals of ``counts`` and return the table with primary and complementary
     suppression applied. ``counts[i][j]`` is the count for ``row_labels[i]`` x ``column_labels[j]``.
+    ``public_total``: the grand total is published elsewhere, never suppress it.
 
     Raises ValueError for a threshold below 2, negative counts, or rows whose length does not
     match the labels.
@@ -170,8 +175,11 @@ def suppress_table(
     }
     hidden = set(primary)
     withheld = 0 < grid[n_rows][n_cols] < threshold
-    if not withheld:  # every value of a withheld table is small: nothing more to protect
-        _protect(grid, primary, hidden, threshold)
+    if not withheld:  # (every value of a small table is small: nothing more to protect)
+        frozen = {(n_rows, n_cols)} if public_total else set()
+        withheld = not _protect(grid, primary, hidden, threshold, frozen)
+    if withheld:  # nothing is published: hide every non-zero value, should anyone try
+        hidden |= {(i, j) for i, row in enumerate(grid) for j, value in enumerate(row) if value}
 
     def publish(i: int, j: int) -> Value:
         if (i, j) in hidden:
@@ -191,7 +199,11 @@ def suppress_table(
 
 
 def suppress_series(
-    *, labels: Sequence, counts: Sequence[int], threshold: int = DEFAULT_THRESHOLD
+    *,
+    labels: Sequence,
+    counts: Sequence[int],
+    threshold: int = DEFAULT_THRESHOLD,
+    public_total: bool = False,
 ) -> PublishedTable:
     """Suppress a one-dimensional list of labelled counts (one column named "Effectif").
 
@@ -206,6 +218,7 @@ def suppress_series(
         column_labels=(SERIES_COLUMN_LABEL,),
         counts=[[count] for count in counts],
         threshold=threshold,
+        public_total=public_total,
     )
 
 
@@ -233,8 +246,8 @@ Position = tuple[int, int]
 class _Grid:
     """The extended grid, its lines (rows and columns, total last) and the hidden values."""
 
-    def __init__(self, grid: list[list[int]], primary: set[Position], hidden: set[Position]):
-        self.grid, self.primary, self.hidden = grid, primary, hidden
+    def __init__(self, grid, primary: set[Position], hidden: set[Position], frozen=frozenset()):
+        self.grid, self.primary, self.hidden, self.frozen = grid, primary, hidden, frozen
         height, width = len(grid), len(grid[0])
         self.rows = [[(i, j) for j in range(width)] for i in range(height)]
         self.columns = [[(i, j) for i in range(height)] for j in range(width)]
@@ -254,53 +267,64 @@ class _Grid:
         return sum(position in self.hidden for position in line) == 1
 
     def publishable(self, line: list[Position]) -> list[Position]:
-        """Published non-zero values of ``line``: the possible complementary suppressions."""
-        return [p for p in line if p not in self.hidden and self.value(p) > 0]
+        """Published non-zero values of ``line`` that may become complementary suppressions."""
+        return [
+            p for p in line if p not in self.hidden and p not in self.frozen and self.value(p) > 0
+        ]
 
 
-def _protect(grid: list[list[int]], primary: set[Position], hidden: set[Position], t: int):
+def _protect(grid, primary: set[Position], hidden: set[Position], t: int, frozen) -> bool:
     """Add complementary suppressions to ``hidden`` until no line has exactly one hidden value
-    and the bounds of the markers pin no hidden value that a further suppression could protect.
+    and the markers' bounds pin no hidden value. False when that cannot be reached (the table
+    must then be withheld).
 
     Terminates: each pass hides one more non-zero value of a finite grid.
     """
-    g = _Grid(grid, primary, hidden)
+    g = _Grid(grid, primary, hidden, frozen)
     while True:
-        _complete_suppression(g)
-        position = _bounds_candidate(g, t)
+        if not _complete_suppression(g):
+            return False
+        bounds = propagate_bounds(grid, primary, hidden, t)
+        pinned = [
+            p
+            for p in sorted(hidden)
+            if bounds[p][0] == bounds[p][1] and not (p in primary and t == 2)
+        ]
+        if not pinned:
+            return True
+        position = _bounds_candidate(g, pinned, t)
         if position is None:
-            return
+            return False
         hidden.add(position)
 
 
-def _complete_suppression(g: _Grid) -> None:
-    """Hide values until no line of the grid has exactly one hidden value.
+def _complete_suppression(g: _Grid) -> bool:
+    """Hide values until no line of the grid has exactly one hidden value (False if stuck).
 
-    Terminates: each pass hides one more value, and a candidate always exists. In a line with a
-    single hidden value v > 0, either v is the total (so some other entry is > 0) or v is a part
-    (so the total is >= v > 0); hidden values are never zero.
+    A candidate always exists unless the grand total is frozen: in a line with a single hidden
+    value v > 0, either v is the total (so some other entry is > 0) or v is a part (so the
+    total is >= v > 0); hidden values are never zero. Each pass hides one more value.
     """
     while True:
         line = next((line for line in (*g.rows, *g.columns) if g.exposed(line)), None)
         if line is None:
-            return
+            return True
+        candidates = g.publishable(line)
+        if not candidates:
+            return False
         total = line[-1]
         # Prefer a part over the total, then one that also fixes its crossing line, then the
         # smallest count (least information lost); the position breaks ties deterministically.
         best = min(
-            g.publishable(line),
+            candidates,
             key=lambda p: (p == total, not g.exposed(g.crossing(p, line)), g.value(p), p),
         )
         g.hidden.add(best)
 
 
-def _bounds_candidate(g: _Grid, t: int) -> Position | None:
-    """A value to hide so that a pinned hidden value becomes uncertain again, or None."""
-    bounds = propagate_bounds(g.grid, g.primary, g.hidden, t)
-    for position in sorted(g.hidden):
-        low, high = bounds[position]
-        if low != high or (position in g.primary and t == 2):
-            continue  # not pinned, or pinned by its own marker ("< 2" is 1)
+def _bounds_candidate(g: _Grid, pinned: list[Position], t: int) -> Position | None:
+    """A value of a pinned value's row or column to hide so that it becomes uncertain again."""
+    for position in pinned:
         for line in g.lines_of(position):
             candidates = g.publishable(line)
             if candidates:

@@ -7,12 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class TerritorialIndicatorCode(models.TextChoices):
     """The territorial indicators the coordinator enters for each period (never text)."""
 
-    ASSOCIATION_CONCERNS = "association_concerns", _(
-        "Des associations ont reçu des plaintes ou des confidences inquiétantes"
+    ASSOCIATION_CONCERNS = (
+        "association_concerns",
+        _("Des associations ont reçu des plaintes ou des confidences inquiétantes"),
     )
-    INSTITUTION_TESTIMONIES = "institution_testimonies", _(
-        "Des établissements scolaires ou d'autres institutions ont signalé des témoignages "
-        "justifiant la violence"
+    INSTITUTION_TESTIMONIES = (
+        "institution_testimonies",
+        _(
+            "Des établissements scolaires ou d'autres institutions ont signalé des témoignages "
+            "justifiant la violence"
+        ),
     )
     COMMUNITY_TENSIONS = "community_tensions", _("Niveau de tension entre communautés")
     TRAININGS = "trainings", _("Formations mises en place par d'autres institutions (nombre)")

@@ -66,3 +66,27 @@ def user_with_role(role, **kwargs):
         )
         return profile.user
     return UserFactory(roles=[role], **kwargs)
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    """An event appended to the real chain (through ``audit_record``, never a bare insert)."""
+
+    class Meta:
+        model = "audit.AuditEvent"
+
+    actor = None
+    role = "system"
+    action = "transition"
+    object_type = "referral"
+    object_id = factory.Sequence(lambda n: n + 1)
+    reference = factory.Sequence(lambda n: f"VAL-2026-{n % 10000:04d}")
+    transition = "start_assessment"
+    from_state = "received"
+    to_state = "in_assessment"
+    code = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from audit.services import audit_record
+
+        return audit_record(**kwargs)

@@ -2,9 +2,9 @@
 
 from django.db import transaction
 
-from audit.services import audit_record
+from audit.services import audit_record_access
 from audit.transitions import acting_role
-from audit.vocabularies import AuditAction, ObjectType
+from audit.vocabularies import AuditRole, ObjectType
 from directory.roles import Role
 
 CASE_ROLES = (Role.COORDINATOR, Role.CELL_LIAISON, Role.MEMBER)
@@ -12,11 +12,10 @@ CASE_ROLES = (Role.COORDINATOR, Role.CELL_LIAISON, Role.MEMBER)
 
 @transaction.atomic
 def case_access_record(*, user, referral, object_type=ObjectType.REFERRAL, object_id=None):
-    """One ACCESS event: who (and in which role) opened a page about ``referral``."""
-    return audit_record(
+    """One ACCESS event: who, in which role, opened a page about ``referral``."""
+    return audit_record_access(
         actor=user,
-        role=acting_role(user, CASE_ROLES) or "administrator",
-        action=AuditAction.ACCESS,
+        role=acting_role(user, CASE_ROLES) or AuditRole.ADMINISTRATOR,
         object_type=object_type,
         object_id=object_id if object_id is not None else referral.pk,
         reference=referral.reference,

@@ -75,6 +75,14 @@ class RegisterReferralForm(forms.Form):
         label=_("Date de l'accord"), required=False, widget=DateInput()
     )
 
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and "reference" in self.errors:
+            # What was typed instead of a reference may be a name or a phone number: never
+            # send it back to the browser.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("reference")] = ""
+
     def clean_received_on(self):
         return _not_future(self.cleaned_data["received_on"])
 

@@ -159,6 +159,7 @@ def review_fire(*, process, actor) -> None:
     if pending is None:
         raise ApplicationError(_("Aucune demande de bilan en attente."), code="invalid_state")
     flow.review_request.run(pending)
+    notify_new_in_queue(process=process)
 
 
 def process_request_review(*, actor, referral) -> None:

@@ -6,7 +6,6 @@ from directory.communes import DEFAULT_COMMUNES_CSV, communes_parse_csv
 from directory.roles import sync_role_groups
 from directory.services import communes_load
 
-
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 # Decided before any database fixture runs: on SQLite, a transactional test's flush would
 # meet the append-only triggers of the audit tables (PostgreSQL's TRUNCATE does not).

@@ -153,7 +153,8 @@ def assert_guarantees(counts, threshold, table):
     published = published_values(table)
     assert published.keys() == truth.keys()
     assert table.threshold == threshold
-    assert table.withheld == (0 < truth[("grand",)] < threshold)
+    if 0 < truth[("grand",)] < threshold:
+        assert table.withheld, "a table below the threshold is never published"
     suppressed = {k for k, v in published.items() if isinstance(v, Suppressed)}
     for key, value in published.items():
         if isinstance(value, Suppressed):
@@ -178,21 +179,15 @@ def assert_guarantees(counts, threshold, table):
 
 
 def assert_bounds_protected(counts, threshold, table):
-    """No suppressed value is pinned by the markers' bounds, unless nothing in its row or
-    column could still be suppressed (every non-zero value there is hidden already) or the
-    marker itself pins it ("< 2" is 1)."""
+    """No suppressed value of a published table is pinned by the markers' bounds (except by
+    its own marker when the threshold is 2: "< 2" is 1)."""
     truth = true_values(counts)
     published = published_values(table)
-    intervals = bounds_attack(table, threshold)
-    for key, (low, high) in intervals.items():
+    for key, (low, high) in bounds_attack(table, threshold).items():
         assert low <= truth[key] <= high, "bounds attacker is unsound"
-        if low != high or (threshold == 2 and not published[key].complementary):
+        if threshold == 2 and not published[key].complementary:
             continue
-        for parts, total in equations(len(counts), len(counts[0])):
-            line = (*parts, total)
-            if key in line:
-                left = [k for k in line if isinstance(published[k], int) and published[k] > 0]
-                assert not left, f"{key} pinned to {low} while {left} could still be hidden"
+        assert low < high, f"{key} pinned to {low} by the bounds of the markers"
 
 
 # --- properties -----------------------------------------------------------------------------
@@ -211,6 +206,20 @@ def test_series_guarantees_hold(counts, threshold):
     table = make_series(counts, threshold)
     assert table.column_labels == ("Effectif",)
     assert_guarantees([[c] for c in counts], threshold, table)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(counts_st, min_size=1, max_size=8), thresholds_st)
+def test_series_with_public_total_never_hide_it(counts, threshold):
+    table = suppress_series(
+        labels=[f"l{i}" for i in range(len(counts))],
+        counts=counts,
+        threshold=threshold,
+        public_total=True,
+    )
+    assert_guarantees([[c] for c in counts], threshold, table)
+    if not table.withheld:
+        assert table.grand_total == sum(counts)
 
 
 @settings(max_examples=200, deadline=None)
@@ -320,14 +329,24 @@ def test_bounds_cannot_pin_a_small_cell_and_its_complement():
     assert all(low < high for low, high in bounds_attack(table, 5).values())
 
 
-def test_pin_that_no_suppression_can_undo_is_left():
-    # Four 1s with a total of 4 are all "< 5": every value of the row is hidden already.
-    table = suppress_table(
-        row_labels=["a", "b"], column_labels=list("wxyz"), counts=[[1, 1, 1, 1], [9, 9, 9, 9]]
-    )
+def test_pin_that_no_suppression_can_undo_withholds_the_table():
+    # Four 1s with a total of 4 are all "< 5": every value of the row is hidden already, yet
+    # the reader knows four non-zero values summing to at most 4 are all 1.
+    counts = [[1, 1, 1, 1], [9, 9, 9, 9]]
+    table = suppress_table(row_labels=["a", "b"], column_labels=list("wxyz"), counts=counts)
     assert table.cells[0] == (S5, S5, S5, S5)
-    assert table.row_totals[0] == S5
-    assert_guarantees([[1, 1, 1, 1], [9, 9, 9, 9]], 5, table)
+    assert table.withheld
+    assert_guarantees(counts, 5, table)
+
+
+def test_public_total_is_never_suppressed_and_a_pin_withholds():
+    # 1 and 5 with the total 6 published elsewhere: "< 5" and "s" would give 1 and 5 away.
+    table = suppress_series(labels=["a", "b"], counts=[1, 5], public_total=True)
+    assert table.withheld
+    table = suppress_series(labels=["a", "b", "c"], counts=[2, 5, 9], public_total=True)
+    assert not table.withheld
+    assert table.grand_total == 16
+    assert table.cells == ((S5,), (C5,), (9,))
 
 
 def test_empty_table_is_allowed():
@@ -367,12 +386,16 @@ def test_rows_and_as_csv_rows():
     )
     assert list(table.rows()) == [("0-17", (S5, C5), 13), ("18+", (C5, C5), 50)]
     assert table.has_primary and table.has_complementary
-    assert table.as_csv_rows() == table.display_rows() == [
-        ["", "social", "santé", "Total"],
-        ["0-17", "< 5", "s", "13"],
-        ["18+", "s", "s", "50"],
-        ["Total", "23", "40", "63"],
-    ]
+    assert (
+        table.as_csv_rows()
+        == table.display_rows()
+        == [
+            ["", "social", "santé", "Total"],
+            ["0-17", "< 5", "s", "13"],
+            ["18+", "s", "s", "50"],
+            ["Total", "23", "40", "63"],
+        ]
+    )
 
 
 def test_series_as_csv_rows_have_no_repeated_total_column():

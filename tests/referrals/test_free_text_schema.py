@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 
-APPS = ("referrals", "support", "workflows", "audit")
+APPS = ("referrals", "support", "workflows", "audit", "monitoring")
 # Validators Django adds to every CharField: they constrain the length, not the content.
 GENERIC = (MaxLengthValidator, ProhibitNullCharactersValidator)
 # Reviewed exceptions, and only these: fields of viewflow's own ``Process`` table that the

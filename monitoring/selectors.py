@@ -1,0 +1,341 @@
+"""Read-only aggregates over referrals, support tracks and the audit chain.
+
+Every function runs a fixed number of queries (one, unless said otherwise) whatever the amount
+of data: counting, grouping and the percentiles of time spent in each state are computed by
+the database. Python only reshapes the handful of aggregated rows that come back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
+from django.db.models.functions import Lead, TruncMonth
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.vocabularies import AuditAction, ObjectType
+from directory.models import Commune
+from monitoring.models import TerritorialIndicator
+from monitoring.periods import Period
+from referrals.models import Referral
+from referrals.vocabularies import TERMINAL_STATES as REFERRAL_TERMINAL_STATES
+from referrals.vocabularies import (
+    AgeBracket,
+    PlaceTypology,
+    ReferralState,
+    YesNoUnknown,
+)
+from support.models import SupportTrack
+from support.vocabularies import ENDED_STATES, TrackState
+
+R = ReferralState
+T = TrackState
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters. ``period`` restricts to referrals *received* in the period
+    (a cohort); ``commune`` is an INSEE code; ``domain`` a support domain code."""
+
+    period: Period | None = None
+    commune: str = ""
+    domain: str = ""
+
+
+def commune_choices() -> list[tuple[str, str]]:
+    """(INSEE code, name) of the communes, by name (deactivated ones too: they may still
+    have referrals)."""
+    return list(Commune.objects.order_by("name").values_list("insee_code", "name"))
+
+
+# --- cohorts -----------------------------------------------------------------------------
+def referral_cohort(filters: Filters, *, with_period: bool = True) -> QuerySet[Referral]:
+    """Referrals matching the filters. The domain matches a requested domain or a track."""
+    referrals = Referral.objects.order_by()
+    if with_period and filters.period is not None:
+        referrals = referrals.filter(
+            received_on__gte=filters.period.start, received_on__lt=filters.period.end_exclusive
+        )
+    if filters.commune:
+        referrals = referrals.filter(commune__insee_code=filters.commune)
+    if filters.domain:
+        has_track = SupportTrack.objects.filter(referral=OuterRef("pk"), domain=filters.domain)
+        # Codes are sorted CSV; no domain code is a substring of another.
+        referrals = referrals.filter(
+            Q(requested_domains__contains=filters.domain) | Q(Exists(has_track))
+        )
+    return referrals
+
+
+def track_cohort(filters: Filters) -> QuerySet[SupportTrack]:
+    """Tracks of the referrals matching the period and commune, in the filtered domain."""
+    tracks = SupportTrack.objects.order_by()
+    if filters.period is not None:
+        tracks = tracks.filter(
+            referral__received_on__gte=filters.period.start,
+            referral__received_on__lt=filters.period.end_exclusive,
+        )
+    if filters.commune:
+        tracks = tracks.filter(referral__commune__insee_code=filters.commune)
+    if filters.domain:
+        tracks = tracks.filter(domain=filters.domain)
+    return tracks
+
+
+# --- State delegates' dashboard ----------------------------------------------------------
+def referrals_by_state(filters: Filters) -> dict[str, int]:
+    rows = referral_cohort(filters).values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def referrals_by_commune(filters: Filters) -> list[tuple[str, int]]:
+    """(commune name, count) for the communes with at least one referral, largest first."""
+    rows = (
+        referral_cohort(filters)
+        .values("commune__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "commune__name")
+    )
+    return [(row["commune__name"], row["n"]) for row in rows]
+
+
+def tracks_by_domain_and_state(filters: Filters) -> dict[tuple[str, str], int]:
+    rows = track_cohort(filters).values("domain", "state").annotate(n=Count("id"))
+    return {(row["domain"], row["state"]): row["n"] for row in rows}
+
+
+OVERDUE_STEPS = ("triage", "take", "first_contact", "review")
+
+
+def overdue_referrals(filters: Filters, today: date) -> dict[str, int]:
+    """Referral steps past their due date: triage (received or in assessment after
+    ``triage_due_on``) and review (in support after ``next_review_on``)."""
+    return referral_cohort(filters).aggregate(
+        triage=Count(
+            "id",
+            filter=Q(state__in=(R.RECEIVED, R.IN_ASSESSMENT), triage_due_on__lt=today),
+        ),
+        review=Count("id", filter=Q(state=R.IN_SUPPORT, next_review_on__lt=today)),
+    )
+
+
+def overdue_tracks_by_organisation(filters: Filters, today: date) -> list[tuple[str | None, dict]]:
+    """Track steps past their due date, by the track's organisation (None: not taken yet):
+    take (open after ``take_due_on``) and first contact (assigned after
+    ``first_contact_due_on``). No member is named."""
+    take = Q(state=T.OPEN, take_due_on__lt=today)
+    first_contact = Q(state=T.ASSIGNED, first_contact_due_on__lt=today)
+    rows = (
+        track_cohort(filters)
+        .filter(take | first_contact)
+        .values("organisation__name")
+        .annotate(
+            take=Count("id", filter=take),
+            first_contact=Count("id", filter=first_contact),
+        )
+        .order_by(F("organisation__name").asc(nulls_first=True))
+    )
+    return [
+        (row["organisation__name"], {"take": row["take"], "first_contact": row["first_contact"]})
+        for row in rows
+    ]
+
+
+def month_starts(last_month: date, count: int = 12) -> list[date]:
+    """The first days of ``count`` months ending with ``last_month``'s month, oldest first."""
+    index = last_month.year * 12 + last_month.month - 1
+    return [date((i) // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def monthly_flow(filters: Filters, months: list[date]) -> dict[str, dict[date, int]]:
+    """Referrals received (by ``received_on``) and closed (state ``closed``, by the time of
+    the closure) in each month of ``months``. Two queries."""
+    first = months[0]
+    index = months[-1].year * 12 + months[-1].month
+    after_last = date(index // 12, index % 12 + 1, 1)
+    cohort = referral_cohort(filters, with_period=False)
+    received = (
+        cohort.filter(received_on__gte=first, received_on__lt=after_last)
+        .annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(n=Count("id"))
+    )
+    tz = timezone.get_current_timezone()
+    closed = (
+        cohort.filter(
+            state=R.CLOSED,
+            state_changed_at__gte=datetime.combine(first, datetime.min.time(), tzinfo=tz),
+            state_changed_at__lt=datetime.combine(after_last, datetime.min.time(), tzinfo=tz),
+        )
+        .annotate(month=TruncMonth("state_changed_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+    )
+
+    def by_month(rows):
+        counts = {month: 0 for month in months}
+        for row in rows:
+            month = row["month"]
+            month = month.date() if isinstance(month, datetime) else month
+            counts[month.replace(day=1)] = row["n"]
+        return counts
+
+    return {"received": by_month(received), "closed": by_month(closed)}
+
+
+@dataclass(frozen=True)
+class StateDurations:
+    """Time spent in one referral state: number of stays, median and 90th percentile."""
+
+    stays: int
+    median: timedelta
+    p90: timedelta
+
+
+# Percentiles over the durations of every stay, computed by the database: a window numbers
+# the stays of each state by duration, and only the rows at the median's and the 90th
+# percentile's ranks come back (at most three rows per state, whatever the data).
+_PERCENTILE_SQL = """
+SELECT state, duration, rn, cnt FROM (
+    SELECT stays.to_state AS state, stays.duration AS duration,
+           ROW_NUMBER() OVER (PARTITION BY stays.to_state ORDER BY stays.duration) AS rn,
+           COUNT(*) OVER (PARTITION BY stays.to_state) AS cnt
+    FROM ({stays}) stays
+    WHERE stays.to_state NOT IN ({terminal})
+) ranked
+WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 OR rn = (9 * cnt + 9) / 10
+ORDER BY state, rn
+"""
+
+
+def stays_queryset(filters: Filters, now: datetime) -> QuerySet[AuditEvent]:
+    """One row per stay of a referral in a state: the state entered by a ``create`` or
+    ``transition`` event of the audit chain, and how long until the referral's next such
+    event (or until ``now`` for the state it is still in). Window function LEAD over the
+    referral's events ordered by sequence number."""
+    left_at = Window(
+        Lead("occurred_at", default=Value(now, output_field=DateTimeField())),
+        partition_by=[F("object_id")],
+        order_by=F("seq").asc(),
+    )
+    return (
+        AuditEvent.objects.order_by()
+        .filter(
+            object_type=ObjectType.REFERRAL,
+            action__in=(AuditAction.CREATE, AuditAction.TRANSITION),
+            object_id__in=referral_cohort(filters).values("pk"),
+        )
+        .annotate(left_at=left_at)
+        .annotate(
+            duration=ExpressionWrapper(
+                F("left_at") - F("occurred_at"), output_field=DurationField()
+            )
+        )
+        .values("to_state", "duration")
+    )
+
+
+def _as_timedelta(value) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return timedelta(microseconds=int(value))  # SQLite: microseconds
+
+
+def time_in_state(filters: Filters, now: datetime | None = None) -> dict[str, StateDurations]:
+    """Median and 90th percentile (nearest rank) of the time referrals spent in each
+    non-terminal state, including the time open referrals have spent so far in their current
+    state. The median of an even number of stays is the mean of the two middle ones."""
+    now = now or timezone.now()
+    stays_sql, params = stays_queryset(filters, now).query.sql_with_params()
+    terminal = ", ".join(["%s"] * len(REFERRAL_TERMINAL_STATES))
+    sql = _PERCENTILE_SQL.format(stays=stays_sql, terminal=terminal)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(str(s) for s in REFERRAL_TERMINAL_STATES)])
+        rows = cursor.fetchall()
+    picked: dict[str, dict[int, timedelta]] = {}
+    counts: dict[str, int] = {}
+    for state, duration, rank, count in rows:
+        picked.setdefault(state, {})[rank] = _as_timedelta(duration)
+        counts[state] = count
+    result = {}
+    for state, ranks in picked.items():
+        n = counts[state]
+        low, high = ranks[(n + 1) // 2], ranks[(n + 2) // 2]
+        result[state] = StateDurations(
+            stays=n, median=(low + high) / 2, p90=ranks[(9 * n + 9) // 10]
+        )
+    return result
+
+
+# --- Strategic group's indicators ----------------------------------------------------------
+ATTRIBUTE_VOCABULARIES = {
+    "age_bracket": AgeBracket,
+    "place_typology": PlaceTypology,
+    "family_involved": YesNoUnknown,
+    "released_from_prison": YesNoUnknown,
+    "family_asked_for_help": YesNoUnknown,
+}
+
+
+def referral_indicators(period: Period) -> dict:
+    """Counts of the period, in one query: referrals received (by each coded attribute, and in
+    all) and referrals closed during the period.
+
+    Returns ``{"received": n, "closed": n, "<attribute>": {code: n, ...}, ...}``.
+    """
+    start, end = period.datetime_range()
+    received = Q(received_on__gte=period.start, received_on__lt=period.end_exclusive)
+    closed = Q(state=R.CLOSED, state_changed_at__gte=start, state_changed_at__lt=end)
+    aggregates = {
+        "received": Count("id", filter=received),
+        "closed": Count("id", filter=closed),
+    }
+    for attribute, vocabulary in ATTRIBUTE_VOCABULARIES.items():
+        for code in vocabulary.values:
+            aggregates[f"{attribute}__{code}"] = Count(
+                "id", filter=received & Q(**{attribute: code})
+            )
+    values = Referral.objects.order_by().filter(received | closed).aggregate(**aggregates)
+    result = {"received": values["received"], "closed": values["closed"]}
+    for attribute, vocabulary in ATTRIBUTE_VOCABULARIES.items():
+        result[attribute] = {code: values[f"{attribute}__{code}"] for code in vocabulary.values}
+    return result
+
+
+def tracks_ended_by_domain_and_outcome(period: Period) -> dict[tuple[str, str], int]:
+    """Tracks that ended during the period, by domain and outcome code (``interrupted`` for
+    the tracks interrupted before an outcome)."""
+    start, end = period.datetime_range()
+    rows = (
+        SupportTrack.objects.order_by()
+        .filter(state__in=ENDED_STATES, state_changed_at__gte=start, state_changed_at__lt=end)
+        .values("domain", "state", "outcome")
+        .annotate(n=Count("id"))
+    )
+    result: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = row["outcome"] if row["state"] == T.COMPLETED else T.INTERRUPTED.value
+        result[(row["domain"], key)] = result.get((row["domain"], key), 0) + row["n"]
+    return result
+
+
+def territorial_indicators(period: Period) -> dict[str, TerritorialIndicator]:
+    rows = TerritorialIndicator.objects.filter(
+        period_kind=period.kind, period_start=period.start
+    ).select_related("entered_by")
+    return {row.indicator: row for row in rows}

@@ -1,0 +1,205 @@
+"""Pages of the two applications: thin views over the table builders and the one service.
+
+Access: the Applications check the role (viewflow's SiteMiddleware); the territorial indicator
+entry page is also checked here (coordinator only). Bad filters or periods render the page
+with a French message and status 400.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from directory.access import has_role
+from directory.errors import ApplicationError
+from directory.roles import Role
+from directory.vocabularies import SupportDomain
+from monitoring import indicators
+from monitoring.dashboard import dashboard_tables
+from monitoring.forms import DashboardFilterForm, PeriodForm, TerritorialIndicatorForm
+from monitoring.periods import Period
+from monitoring.selectors import commune_choices, territorial_indicators
+from monitoring.services import territorial_indicator_set
+from monitoring.tables import csv_response
+from monitoring.vocabularies import INDICATOR_KINDS, TerritorialIndicatorCode, ValueKind
+
+BAD_REQUEST = 400
+
+
+def _find(tables, slug):
+    if slug == "all":
+        return tables
+    chosen = [table for table in tables if table.slug == slug]
+    if not chosen:
+        raise Http404(_("Tableau inconnu."))
+    return chosen
+
+
+# --- State delegates ---------------------------------------------------------------------
+def _describe(form: DashboardFilterForm) -> str:
+    """The filters in a French sentence."""
+    filters = form.filters()
+    if filters.period is None:
+        parts = [_("Orientations reçues à toute date")]
+    else:
+        parts = [
+            _("Orientations reçues du %(start)s au %(end)s")
+            % {
+                "start": filters.period.start.strftime("%d/%m/%Y"),
+                "end": filters.period.end.strftime("%d/%m/%Y"),
+            }
+        ]
+    if filters.commune:
+        name = dict(form.fields["commune"].choices).get(filters.commune, filters.commune)
+        parts.append(_("commune : %(name)s") % {"name": name})
+    if filters.domain:
+        parts.append(_("domaine : %(name)s") % {"name": SupportDomain(filters.domain).label})
+    return " · ".join(str(p) for p in parts) + "."
+
+
+class DashboardView(View):
+    template_name = "monitoring/dashboard.html"
+
+    def form(self):
+        return DashboardFilterForm(self.request.GET, communes=commune_choices())
+
+    def get(self, request, *args, **kwargs):
+        form = self.form()
+        if not form.is_valid():
+            return self.render(form, [], status=BAD_REQUEST)
+        return self.render(form, dashboard_tables(form.filters()))
+
+    def render(self, form, tables, status=200):
+        context = {
+            "form": form,
+            "tables": tables,
+            "summary": _describe(form) if form.is_valid() else "",
+            "query": self.request.GET.urlencode(),
+            "export_url_name": "monitoring:export",
+        }
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+
+class DashboardCsvView(DashboardView):
+    def get(self, request, *args, table, **kwargs):
+        form = self.form()
+        if not form.is_valid():
+            return self.render(form, [], status=BAD_REQUEST)
+        tables = _find(dashboard_tables(form.filters()), table)
+        return csv_response(tables, filename=f"relais-suivi-{table}.csv")
+
+
+# --- Strategic group ---------------------------------------------------------------------
+class IndicatorsView(View):
+    template_name = "monitoring/indicators.html"
+
+    def get(self, request, *args, **kwargs):
+        form = PeriodForm(request.GET)
+        if not form.is_valid():
+            return self.render(form, None, [], status=BAD_REQUEST)
+        period = form.cleaned_data["period"]
+        return self.render(form, period, indicators.all_tables(period))
+
+    def render(self, form, period: Period | None, tables, status=200):
+        context = {
+            "form": form,
+            "period": period,
+            "tables": tables,
+            "threshold": indicators.threshold(),
+            "query": urlencode({"period": period.code}) if period else "",
+            "export_url_name": "indicators:export",
+            "can_enter": has_role(self.request.user, Role.COORDINATOR),
+        }
+        if period is not None:
+            context["previous_period"] = period.previous()
+            following = period.next()
+            context["next_period"] = following if following.has_started() else None
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+
+class IndicatorsPrintView(IndicatorsView):
+    template_name = "monitoring/indicators_print.html"
+
+
+class IndicatorsCsvView(IndicatorsView):
+    def get(self, request, *args, table, **kwargs):
+        form = PeriodForm(request.GET)
+        if not form.is_valid():
+            return self.render(form, None, [], status=BAD_REQUEST)
+        period = form.cleaned_data["period"]
+        tables = _find(indicators.all_tables(period), table)
+        return csv_response(tables, filename=f"relais-indicateurs-{period.code}-{table}.csv")
+
+
+class TerritorialEntryView(View):
+    """The coordinator enters (or corrects) the territorial indicators of a period."""
+
+    template_name = "monitoring/territorial_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not has_role(request.user, Role.COORDINATOR):
+            raise PermissionDenied(_("Seul le coordinateur saisit les indicateurs territoriaux."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def period(self):
+        form = PeriodForm(self.request.GET)
+        return form, (form.cleaned_data["period"] if form.is_valid() else None)
+
+    def get(self, request, *args, **kwargs):
+        period_form, period = self.period()
+        if period is None:
+            return self.render(period_form, None, None, status=BAD_REQUEST)
+        existing = territorial_indicators(period)
+        form = TerritorialIndicatorForm(initial={code: row.value for code, row in existing.items()})
+        return self.render(period_form, period, form)
+
+    def post(self, request, *args, **kwargs):
+        period_form, period = self.period()
+        if period is None:
+            return self.render(period_form, None, None, status=BAD_REQUEST)
+        existing = territorial_indicators(period)
+        form = TerritorialIndicatorForm(request.POST)
+        if not form.is_valid():
+            return self.render(period_form, period, form, status=BAD_REQUEST)
+        changed = 0
+        for code in TerritorialIndicatorCode.values:
+            value = form.cleaned_data.get(code)
+            if value in (None, ""):
+                continue  # left blank: unchanged
+            row = existing.get(code)
+            if row is not None and row.value == value:
+                continue
+            try:
+                territorial_indicator_set(
+                    actor=request.user, period=period, indicator=code, value=value
+                )
+            except ApplicationError as exc:
+                form.add_error(code if exc.field == code else None, exc.message)
+                return self.render(period_form, period, form, status=BAD_REQUEST)
+            changed += 1
+        if changed:
+            messages.success(
+                request,
+                _("%(n)d indicateur(s) territorial(aux) enregistré(s) pour %(period)s.")
+                % {"n": changed, "period": period.label},
+            )
+        else:
+            messages.info(request, _("Aucune modification."))
+        url = reverse("indicators:index") + "?" + urlencode({"period": period.code})
+        return HttpResponseRedirect(url)
+
+    def render(self, period_form, period, form, status=200):
+        context = {
+            "period_form": period_form,
+            "period": period,
+            "form": form,
+            "kinds": {code: str(ValueKind(kind).label) for code, kind in INDICATOR_KINDS.items()},
+        }
+        return TemplateResponse(self.request, self.template_name, context, status=status)
