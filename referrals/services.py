@@ -3,9 +3,8 @@ checks the actor's role, the state, the code and the guards, runs the transition
 writes the audit event(s). A refusal raises ApplicationError and changes nothing.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,15 +13,12 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from audit.transitions import acting_role, run_transition
 from audit.vocabularies import AuditAction, ObjectType
+from directory.deadlines import due_date
 from directory.errors import ApplicationError
 from directory.roles import Role
 from directory.vocabularies import SupportDomain
 from referrals.models import Referral
 from referrals.vocabularies import TERMINAL_STATES, Agreement, ReferralState
-
-
-def _days(kind: str) -> timedelta:
-    return timedelta(days=settings.RELAIS_DEADLINES[kind])
 
 
 def _lock(referral) -> Referral:
@@ -85,7 +81,7 @@ def referral_register(*, actor, received_on: date | None = None, **fields) -> Re
     received_on = received_on or timezone.localdate()
     referral = Referral(
         received_on=received_on,
-        triage_due_on=received_on + _days("triage"),
+        triage_due_on=due_date("triage", start=received_on),
         registered_by=actor,
         **fields,
     )
@@ -201,7 +197,7 @@ def referral_open_support(*, actor, referral, domains=None) -> Referral:
         referral,
         "open_support",
         actor=actor,
-        args=(timezone.localdate() + _days("review"),),
+        args=(due_date("review"),),
     )
     for domain in codes:
         track_open(referral=referral, domain=domain, actor=actor, role=event.role)
@@ -260,7 +256,7 @@ def referral_continue(*, actor, referral, domains=()) -> Referral:
         referral,
         "continue_support",
         actor=actor,
-        args=(timezone.localdate() + _days("review"),),
+        args=(due_date("review"),),
     )
     for domain in codes:
         track_open(referral=referral, domain=domain, actor=actor, role=event.role)

@@ -4,9 +4,8 @@ profile when capacity matters; checks role, holder, state, code and guards; runs
 transition; saves; writes one audit event. Refusals raise ApplicationError, changing nothing.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from audit.transitions import acting_role, run_transition, transition_rules
 from audit.vocabularies import AuditAction, ObjectType
+from directory.deadlines import due_date
 from directory.errors import ApplicationError
 from directory.models import MemberProfile
 from directory.roles import Role
@@ -22,10 +22,6 @@ from referrals.models import Referral
 from support.models import Contact, SupportTrack
 from support.selectors import held_track_count, member_refusal
 from support.vocabularies import ENDED_STATES, TrackState
-
-
-def _days(kind: str) -> timedelta:
-    return timedelta(days=settings.RELAIS_DEADLINES[kind])
 
 
 def _lock(track) -> SupportTrack:
@@ -87,7 +83,7 @@ def track_open(*, referral, domain: str, actor, role: str) -> SupportTrack:
     track = SupportTrack.objects.create(
         referral=referral,
         domain=domain,
-        take_due_on=timezone.localdate() + _days("take"),
+        take_due_on=due_date("take"),
     )
     audit_record(
         actor=actor,
@@ -138,7 +134,7 @@ def track_take(*, actor, track) -> SupportTrack:
         "take",
         actor=actor,
         role=Role.MEMBER,
-        args=(actor, profile.organisation, timezone.localdate() + _days("first_contact")),
+        args=(actor, profile.organisation, due_date("first_contact")),
     )
     return track
 
@@ -158,7 +154,7 @@ def track_assign(*, actor, track, member) -> SupportTrack:
         "assign",
         actor=actor,
         role=Role.COORDINATOR,
-        args=(member, profile.organisation, timezone.localdate() + _days("first_contact")),
+        args=(member, profile.organisation, due_date("first_contact")),
     )
     return track
 
