@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 migrate: install
+	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
