@@ -8,7 +8,7 @@ from viewflow.workflow.status import STATUS
 from directory.access import has_role, user_roles
 from directory.models import MemberProfile
 from directory.roles import Role
-from support.models import SupportTrack
+from support.models import WORKING_REFERRAL_STATES, SupportTrack
 from support.vocabularies import HELD_STATES, TrackState
 
 
@@ -68,8 +68,11 @@ def queue_for(user):
             visible |= Q(
                 flow_task=flow.support,
                 artifact_content_type=_track_type(),
+                # A suspended (or ended) referral's open tracks cannot be taken: not shown.
                 artifact_object_id__in=SupportTrack.objects.filter(
-                    state=TrackState.OPEN, domain__in=domains
+                    state=TrackState.OPEN,
+                    domain__in=domains,
+                    referral__state__in=WORKING_REFERRAL_STATES,
                 ).values("pk"),
             )
     return base.filter(visible)

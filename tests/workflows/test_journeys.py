@@ -269,3 +269,19 @@ def test_withdraw_by_the_cell_cancels_every_task(client, people):
     assert (track.state, track.interruption_reason) == ("interrupted", "taken_over_elsewhere")
     assert not process.task_set.filter(status__in=["NEW", "ASSIGNED"]).exists()
     assert chain.verify().ok
+
+
+@pytest.mark.django_db
+def test_a_suspended_referral_leaves_the_members_queue(client, people):
+    process = register(client, people["cell"])
+    triage(client, people["coordinator"], process, decision="open_support", domains=["social"])
+    login(client, people["member"])
+    task = task_of(process, "support", status="NEW")
+    assert task.pk in [row["task"].pk for row in client.get("/member/").context["queue_rows"]]
+    login(client, people["coordinator"])
+    client.post(
+        f"/coordination/orientations/{process.artifact_object_id}/suspend/",
+        {"suspend-code": "hospitalisation"},
+    )
+    login(client, people["member"])
+    assert task.pk not in [row["task"].pk for row in client.get("/member/").context["queue_rows"]]
