@@ -107,7 +107,8 @@ def _task(process, node_name):
 
 def _run(task, actor, func, **kwargs):
     with task.activation() as activation:
-        activation.start(None) if task.status == "ASSIGNED" else None
+        if activation.task.status == "ASSIGNED":
+            activation.start(None)
         return func(actor=actor, activation=activation, **kwargs)
 
 

@@ -78,14 +78,14 @@ def task_take(*, actor, task) -> None:
     flow = _flow()
     if task.status != STATUS.NEW or task.owner_id:
         raise ApplicationError(_("Cette tâche est déjà prise en charge."), code="already_taken")
+    if not task.flow_task.can_assign(actor, task):
+        raise ApplicationError(_("Cette tâche ne vous est pas destinée."), code="forbidden")
     if task.flow_task == flow.support:
         track_services.track_take(actor=actor, track=track_of(task))
     elif task.flow_task == flow.triage:
         referral = task.process.artifact
         if referral.state == ReferralState.RECEIVED:
             referral_services.referral_start_assessment(actor=actor, referral=referral)
-    elif not task.flow_task.can_assign(actor, task):
-        raise ApplicationError(_("Cette tâche ne vous est pas destinée."), code="forbidden")
     activation = task.flow_task.activation_class(task)
     activation.assign(actor)
 

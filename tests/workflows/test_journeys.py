@@ -285,3 +285,20 @@ def test_a_suspended_referral_leaves_the_members_queue(client, people):
     )
     login(client, people["member"])
     assert task.pk not in [row["task"].pk for row in client.get("/member/").context["queue_rows"]]
+
+
+@pytest.mark.django_db
+def test_only_a_coordinator_can_take_the_triage_task(client, people):
+    process = register(client, people["cell"])
+    task = task_of(process, "triage")
+    # The coordinator takes the triage (assessment starts), then puts it back in the queue.
+    login(client, people["coordinator"])
+    assert client.post(url(task, "assign")).status_code == 302
+    assert client.post(url(task, "unassign")).status_code == 302
+    task.refresh_from_db()
+    assert (task.owner, state(process)) == (None, "in_assessment")
+    login(client, people["cell"])
+    response = client.post(url(task, "assign"), follow=True)
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert task.owner is None
