@@ -38,7 +38,7 @@ SCENARIOS = (
         5,
         AgeBracket.FROM_18_TO_25,
         PlaceTypology.PRIORITY_NEIGHBOURHOOD,
-        4,
+        12,  # received 12 days ago: its assessment is overdue
     ),
     (4, "returned", ["professional"], 7, AgeBracket.OVER_40, PlaceTypology.PERIURBAN, 30),
     (
