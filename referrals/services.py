@@ -85,7 +85,7 @@ def referral_register(*, actor, received_on: date | None = None, **fields) -> Re
         registered_by=actor,
         **fields,
     )
-    _check_agreement(referral.agreement, referral.agreement_date, received_on)
+    _check_agreement(referral.agreement, referral.agreement_date)
     try:
         # ``state`` is a protected FSM field (clean_fields would re-assign it): it is always
         # the default, never input.
@@ -113,7 +113,7 @@ def referral_register(*, actor, received_on: date | None = None, **fields) -> Re
     return referral
 
 
-def _check_agreement(agreement, agreement_date, received_on):
+def _check_agreement(agreement, agreement_date):
     if agreement not in Agreement.values:
         raise ApplicationError(_("Accord : code inconnu."), field="agreement")
     if agreement == Agreement.NOT_RECORDED:
@@ -147,7 +147,7 @@ def referral_record_agreement(*, actor, referral, agreement: str, agreement_date
         raise ApplicationError(_("Cette orientation est terminée."), code="invalid_state")
     if agreement == Agreement.NOT_RECORDED:
         raise ApplicationError(_("Choisissez l'accord ou le refus recueilli."), field="agreement")
-    _check_agreement(agreement, agreement_date, referral.received_on)
+    _check_agreement(agreement, agreement_date)
     referral.agreement, referral.agreement_date = agreement, agreement_date
     referral.save(update_fields=["agreement", "agreement_date"])
     audit_record(

@@ -6,7 +6,6 @@ transition; saves; writes one audit event. Refusals raise ApplicationError, chan
 
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -271,25 +270,3 @@ def tracks_interrupt_for_withdrawal(*, referral, actor, role: str, reason: str) 
         _transition(track, "interrupt", actor=actor, role=role, code=reason, args=(reason,))
         count += 1
     return count
-
-
-def members_eligible_for(*, track) -> list:
-    """Members who could hold ``track`` now (domain, capacity, active profile)."""
-    from django.db.models import Count, Q
-
-    from support.vocabularies import HELD_STATES
-
-    User = get_user_model()
-    candidates = (
-        User.objects.filter(is_active=True, member_profile__active=True)
-        .select_related("member_profile")
-        .annotate(held=Count("support_tracks", filter=Q(support_tracks__state__in=HELD_STATES)))
-        .order_by("username")
-    )
-    return [
-        user
-        for user in candidates
-        if track.domain in user.member_profile.domains
-        and user.held < user.member_profile.capacity
-        and user.pk != track.holder_id
-    ]

@@ -113,8 +113,6 @@ def _run(task, actor, func, **kwargs):
 
 
 def _take(process, node_name, actor, domain=None):
-    from workflows.flows import ReferralFlow
-
     for task in _task(process, node_name):
         if domain and (task.artifact is None or task.artifact.domain != domain):
             continue
@@ -122,7 +120,7 @@ def _take(process, node_name, actor, domain=None):
             services.task_take(actor=actor, task=activation.task)
         task.refresh_from_db()
         return task
-    raise LookupError(f"no {node_name} task ({domain}) in {process} for {ReferralFlow}")
+    raise LookupError(f"no {node_name} task ({domain}) in process {process.pk}")
 
 
 def _triage(process, coordinator, domains, *, decision="open_support", reason=""):

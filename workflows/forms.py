@@ -193,12 +193,16 @@ def code_form(action, data=None, *, prefix=None):
 
 
 class AssignForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Membre"), queryset=None)
+    """Choose one of the ``members`` computed by the page (no query when rendered)."""
+
+    member = forms.TypedChoiceField(label=_("Membre"), coerce=int)
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
+        self._members = {member.pk: member for member in members}
+        self.fields["member"].choices = [("", "—")] + [
+            (member.pk, member.get_username()) for member in members
+        ]
 
-        self.fields["member"].queryset = get_user_model().objects.filter(
-            pk__in=[m.pk for m in members]
-        )
+    def clean_member(self):
+        return self._members[self.cleaned_data["member"]]

@@ -20,7 +20,7 @@ from directory.roles import Role
 from referrals.models import Referral
 from referrals.vocabularies import TERMINAL_STATES, ReferralState
 from support.models import SupportTrack
-from support.services import members_eligible_for
+from support.selectors import members_eligible
 from support.vocabularies import ENDED_STATES, TrackState
 from workflows import forms, services
 from workflows.access import case_access_record
@@ -232,12 +232,11 @@ class ReferralCaseView(PageMixin, generic.TemplateView):
             }
         )
         if is_coordinator:
+            running = [track for track in tracks if track.state not in ENDED_STATES]
+            eligible = members_eligible(tracks=running)
             context["assign_forms"] = {
-                track.pk: forms.AssignForm(
-                    prefix=f"assign-{track.pk}", members=members_eligible_for(track=track)
-                )
-                for track in tracks
-                if track.state not in ENDED_STATES
+                track.pk: forms.AssignForm(prefix=f"assign-{track.pk}", members=eligible[track.pk])
+                for track in running
             }
         return context
 
@@ -297,7 +296,9 @@ class ReferralActionView(generic.View):
             if action == "assign":
                 form = _valid(
                     forms.AssignForm(
-                        post, prefix=f"assign-{track.pk}", members=members_eligible_for(track=track)
+                        post,
+                        prefix=f"assign-{track.pk}",
+                        members=members_eligible(tracks=[track])[track.pk],
                     )
                 )
                 services.support_task_assign(

@@ -60,12 +60,23 @@ def track_of(task) -> SupportTrack:
 
 @transaction.atomic
 def referral_start(*, actor, **fields):
-    """Register a referral (cell) and start its process: the triage task enters the
-    coordinators' queue. Used by the register page's view and by the demo."""
+    """Register a referral (cell) and start its process from code (demo, imports): the
+    triage task enters the coordinators' queue."""
     referral = referral_services.referral_register(actor=actor, **fields)
     process = _flow().register_from_code.run(referral=referral)
     notify_new_in_queue(process=process)
     return process
+
+
+@transaction.atomic
+def register_complete(*, actor, activation, **fields):
+    """The register page's start task: register the referral, attach it to the process,
+    finish the task (the triage task enters the coordinators' queue)."""
+    referral = referral_services.referral_register(actor=actor, **fields)
+    activation.process.artifact = referral
+    activation.execute()
+    notify_new_in_queue(process=activation.process)
+    return referral
 
 
 # --- taking tasks -----------------------------------------------------------------------

@@ -65,19 +65,10 @@ class RegisterReferralView(generic.FormView):
     template_name = "workflows/register.html"
 
     def form_valid(self, form):
-        from workflows.notifications import notify_new_in_queue
-
-        data = dict(form.cleaned_data)
-        received_on = data.pop("received_on")
         try:
-            with transaction.atomic():
-                referral = referral_services.referral_register(
-                    actor=self.request.user, received_on=received_on, **data
-                )
-                activation = self.request.activation
-                activation.process.artifact = referral
-                activation.execute()
-                notify_new_in_queue(process=activation.process)
+            referral = services.register_complete(
+                actor=self.request.user, activation=self.request.activation, **form.cleaned_data
+            )
         except ApplicationError as exc:
             _fail(form, exc)
             return self.form_invalid(form)
