@@ -74,19 +74,19 @@ class ChoiceSetField(models.CharField):
         super().run_validators(self.get_prep_value(value))
 
     def formfield(self, **kwargs):
+        # Always a multiple choice among the vocabulary (never CharField's text input).
+        kwargs.pop("form_class", None)
         defaults = {
-            "form_class": forms.TypedMultipleChoiceField,
             "choices": self.vocabulary.choices if self.vocabulary is not None else [],
             "widget": forms.CheckboxSelectMultiple,
             "required": not self.blank,
             "label": self.verbose_name,
             "help_text": self.help_text,
+            **kwargs,
         }
-        defaults.update(kwargs)
-        return forms.TypedMultipleChoiceField(
-            **{k: v for k, v in defaults.items() if k != "form_class"}
-        )
+        return forms.TypedMultipleChoiceField(**defaults)
 
-    def labels(self, value):
+    def labels(self, value) -> list[str]:
+        """The French labels of the codes in ``value``."""
         mapping = dict(self.vocabulary.choices)
-        return [mapping.get(code, code) for code in self._normalise(value)]
+        return [str(mapping.get(code, code)) for code in self._normalise(value)]

@@ -119,7 +119,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
 
     @property
     def requested_domain_labels(self) -> list[str]:
-        return [str(SupportDomain(code).label) for code in self.requested_domains]
+        return self._meta.get_field("requested_domains").labels(self.requested_domains)
 
     def _moved(self):
         self.state_changed_at = timezone.now()
