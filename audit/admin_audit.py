@@ -2,6 +2,9 @@
 profiles and organisations. Each save or delete records ``admin_change`` events with object ids
 and codes only (what changed field by field is in django-auditlog's history).
 
+``audit`` imports no domain app: an admin names the object type of each of its models (its
+own, and those of its inlines) in ``audit_object_types``; users and groups are known here.
+
 Events are written in the admin's own transaction (change and delete views are atomic), so the
 change and its events commit together.
 """
@@ -25,15 +28,9 @@ M2M_OPERATIONS = {
 }
 
 
-def object_type_for(model) -> str | None:
-    from directory.models import MemberProfile, Organisation
-
-    mapping = {
-        get_user_model(): ObjectType.USER,
-        Group: ObjectType.GROUP,
-        MemberProfile: ObjectType.MEMBER_PROFILE,
-        Organisation: ObjectType.ORGANISATION,
-    }
+def object_type_for(model, declared: dict | None = None) -> str | None:
+    """The audit object type of ``model``: a user or a group, or one ``declared`` by the admin."""
+    mapping = {get_user_model(): ObjectType.USER, Group: ObjectType.GROUP, **(declared or {})}
     return mapping.get(model)
 
 
@@ -55,10 +52,12 @@ class AdminChangeAuditMixin:
     """Add to a ModelAdmin whose model maps to an ObjectType (see ``object_type_for``)."""
 
     audit_m2m_fields: tuple[str, ...] = ()
+    # Model → ObjectType for models other than users and groups (the admin's and its inlines').
+    audit_object_types: dict = {}
 
     def _record(self, request, obj_or_model, pk, operation, **extra):
         model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-        object_type = object_type_for(model)
+        object_type = object_type_for(model, self.audit_object_types)
         if object_type is None:
             return
         audit_record_admin_change(

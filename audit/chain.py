@@ -37,11 +37,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection, transaction
 
 from audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, ChainHead
+from audit.timestamps import format_time
 
 FORMAT = "relais-audit-v1"
 FIELDS = (
@@ -64,10 +65,6 @@ FIELDS = (
 )
 # The name each field has in the canonical text.
 LINE_NAMES = {"actor_username": "actor"}
-
-
-def format_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _text(value) -> str:

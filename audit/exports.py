@@ -16,7 +16,8 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
-from audit.chain import FIELDS, format_time
+from audit.chain import FIELDS
+from audit.timestamps import format_time
 from audit.vocabularies import ExportFormat
 
 EXPORT_FIELDS = (*FIELDS, "hash")

@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.timestamps import format_time
 from audit.vocabularies import AuditAction, AuditRole, ObjectType, VerifyReason
 
 GENESIS_HASH = "0" * 64
@@ -124,8 +125,6 @@ class AuditCheckpoint(models.Model):
 
     @property
     def line(self) -> str:
-        from audit.chain import format_time
-
         return (
             f"{self.LINE_PREFIX} seq={self.seq} hash={self.hash} at={format_time(self.created_at)}"
         )

@@ -18,8 +18,8 @@ from django.utils import timezone
 from audit import chain, context
 from audit.models import AuditCheckpoint, AuditEvent, AuditVerification, ChainHead
 from audit.vocabularies import AuditAction, AuditRole, LoginFailure, ObjectType
-from directory.access import user_roles
-from directory.roles import Role
+from core.access import user_roles
+from core.roles import Role
 
 
 def audit_record(
@@ -91,7 +91,7 @@ def _valid_username(value) -> bool:
 
 def session_role(user) -> str:
     """The role a session is recorded under: the user's first role (in the order of
-    ``directory.roles.Role``), else administrator for staff, else ``no_role``."""
+    ``core.roles.Role``), else administrator for staff, else ``no_role``."""
     held = user_roles(user)
     for role in Role.values:
         if role in held:

@@ -17,8 +17,8 @@ from audit.forms import EventFilterForm, HistoryFilterForm, TimelineForm
 from audit.models import ChainHead
 from audit.services import audit_record_export, audit_verification_run
 from audit.vocabularies import AuditRole, ExportFormat, VerifyReason
-from directory.access import has_role
-from directory.roles import Role
+from core.access import has_role
+from core.roles import Role
 
 
 class AuditorRequiredMixin:

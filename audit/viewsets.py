@@ -6,8 +6,8 @@ from viewflow.urls import Application
 
 from audit import views
 from audit.vocabularies import ExportFormat
-from directory.access import role_permission
-from directory.roles import Role
+from core.access import role_permission
+from core.roles import Role
 
 
 class AuditApplication(Application):

@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from directory.access import user_roles
-from directory.roles import Role
+from core.access import user_roles
+from core.roles import Role
 
 # In priority order: a user holding several roles lands on the first page that applies.
 ROLE_HOMES: tuple[tuple[str, str], ...] = (

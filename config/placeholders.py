@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import Application
 
-from directory.access import role_permission
-from directory.roles import Role
+from core.access import role_permission
+from core.roles import Role
 
 
 class RoleHomeView(TemplateView):

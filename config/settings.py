@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "support.apps.SupportConfig",
     "workflows.apps.WorkflowsConfig",
     "monitoring.apps.MonitoringConfig",
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [

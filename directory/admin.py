@@ -5,14 +5,22 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 
 from audit.admin_audit import AdminChangeAuditMixin, GroupAdminAuditMixin, UserAdminAuditMixin
+from audit.vocabularies import ObjectType
 from directory.fields import ChoiceSetField
 from directory.models import Commune, MemberProfile, Organisation
 
 User = get_user_model()
 
+# What the admin-change events of the chain call each directory model.
+AUDIT_OBJECT_TYPES = {
+    MemberProfile: ObjectType.MEMBER_PROFILE,
+    Organisation: ObjectType.ORGANISATION,
+}
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(AdminChangeAuditMixin, admin.ModelAdmin):
+    audit_object_types = AUDIT_OBJECT_TYPES
     list_display = ("name", "kind", "active")
     list_filter = ("kind", "active")
     search_fields = ("name",)
@@ -20,6 +28,7 @@ class OrganisationAdmin(AdminChangeAuditMixin, admin.ModelAdmin):
 
 @admin.register(MemberProfile)
 class MemberProfileAdmin(AdminChangeAuditMixin, admin.ModelAdmin):
+    audit_object_types = AUDIT_OBJECT_TYPES
     list_display = ("user", "organisation", "domains", "capacity", "active")
     list_filter = ("organisation", "active")
     list_select_related = ("user", "organisation")
@@ -49,6 +58,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class RelaisUserAdmin(UserAdminAuditMixin, UserAdmin):
+    audit_object_types = AUDIT_OBJECT_TYPES  # the member profile inline
     inlines = [MemberProfileInline]
     list_display = ("username", "email", "is_active", "is_staff", "role_list")
     list_filter = ("is_active", "is_staff", "groups")

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
 from directory.models import insee_code_validator, postal_code_validator
 
 DEFAULT_COMMUNES_CSV = (

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from core.roles import Role
 from directory.models import MemberProfile, Organisation
-from directory.roles import Role
 from directory.vocabularies import OrganisationKind, SupportDomain
 
 DEMO_PASSWORD = "relais-demo"  # noqa: S105 — documented public demo password

@@ -9,8 +9,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from directory.access import has_role, role_permission
-from directory.roles import Role
+from core.access import has_role, role_permission
+from core.roles import Role
 from monitoring import views
 
 MENU_TEMPLATE = "monitoring/includes/app_menu.html"

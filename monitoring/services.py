@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from audit.vocabularies import AuditAction, ObjectType
-from directory.access import has_role
-from directory.errors import ApplicationError
-from directory.roles import Role
+from core.access import has_role
+from core.errors import ApplicationError
+from core.roles import Role
 from monitoring.models import TerritorialIndicator
 from monitoring.periods import Period, PeriodError, parse_period
 from monitoring.vocabularies import (

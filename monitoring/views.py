@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from directory.access import has_role
-from directory.errors import ApplicationError
-from directory.roles import Role
+from core.access import has_role
+from core.errors import ApplicationError
+from core.roles import Role
 from directory.vocabularies import SupportDomain
 from monitoring import indicators
 from monitoring.dashboard import dashboard_tables

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from audit.transitions import guard
+from core.guards import guard
+from core.roles import Role
 from directory.fields import ChoiceSetField
 from directory.models import Commune
-from directory.roles import Role
 from directory.vocabularies import SupportDomain
 from referrals.reference import MAX_LENGTH, ReferenceValidator
 from referrals.vocabularies import (

@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from audit.transitions import acting_role, run_transition
 from audit.vocabularies import AuditAction, ObjectType
-from directory.deadlines import due_date
-from directory.errors import ApplicationError
-from directory.roles import Role
+from core.deadlines import due_date
+from core.errors import ApplicationError
+from core.roles import Role
 from directory.vocabularies import SupportDomain
 from referrals.models import Referral
 from referrals.vocabularies import TERMINAL_STATES, Agreement, ReferralState
+from transitions.runner import acting_role, run_transition
 
 
 def _lock(referral) -> Referral:

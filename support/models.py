@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from audit.transitions import guard
+from core.guards import guard
+from core.roles import Role
 from directory.models import Organisation
-from directory.roles import Role
 from directory.vocabularies import SupportDomain
 from referrals.models import Referral
 from referrals.vocabularies import ReferralState

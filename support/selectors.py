@@ -3,9 +3,9 @@
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from directory.access import has_role
+from core.access import has_role
+from core.roles import Role
 from directory.models import MemberProfile
-from directory.roles import Role
 from support.models import SupportTrack
 from support.vocabularies import ENDED_STATES, HELD_STATES
 

@@ -11,16 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from audit.transitions import acting_role, run_transition, transition_rules
 from audit.vocabularies import AuditAction, ObjectType
-from directory.deadlines import due_date
-from directory.errors import ApplicationError
+from core.deadlines import due_date
+from core.errors import ApplicationError
+from core.roles import Role
 from directory.models import MemberProfile
-from directory.roles import Role
 from referrals.models import Referral
 from support.models import Contact, SupportTrack
 from support.selectors import held_track_count, member_refusal
 from support.vocabularies import ENDED_STATES, TrackState
+from transitions.runner import acting_role, run_transition, transition_rules
 
 
 def _lock(track) -> SupportTrack:

@@ -4,8 +4,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from core.roles import Role
 from directory.models import Commune, MemberProfile, Organisation
-from directory.roles import Role
 from directory.vocabularies import OrganisationKind, SupportDomain
 
 PASSWORD = "test-password-1234"

@@ -3,9 +3,9 @@
 from django.db import transaction
 
 from audit.services import audit_record_access
-from audit.transitions import acting_role
 from audit.vocabularies import AuditRole, ObjectType
-from directory.roles import Role
+from core.roles import Role
+from transitions.runner import acting_role
 
 CASE_ROLES = (Role.COORDINATOR, Role.CELL_LIAISON, Role.MEMBER)
 

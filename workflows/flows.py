@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from directory.roles import Role
+from core.roles import Role
 from referrals.vocabularies import ReferralState
 from workflows import views
 from workflows.models import ReferralProcess

@@ -11,8 +11,8 @@ process are closed to members (403), and each GET of a process or task page that
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from directory.access import has_role
-from directory.roles import Role
+from core.access import has_role
+from core.roles import Role
 from workflows.selectors import can_see_case_pages, flow_tasks, process_visible_to
 
 # viewflow pages listing every process or task of the flow.

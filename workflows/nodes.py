@@ -7,8 +7,8 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
 
-from directory.access import has_role
-from directory.roles import Role
+from core.access import has_role
+from core.roles import Role
 
 
 class DispatchActivation(SplitActivation):

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views import generic
 from viewflow.workflow.status import STATUS
 
-from directory.access import has_role
-from directory.errors import ApplicationError
-from directory.roles import Role
+from core.access import has_role
+from core.errors import ApplicationError
+from core.roles import Role
 from referrals.models import Referral
 from referrals.vocabularies import TERMINAL_STATES, ReferralState
 from support.models import SupportTrack

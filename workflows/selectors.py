@@ -5,9 +5,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from directory.access import has_role, user_roles
+from core.access import has_role, user_roles
+from core.roles import Role
 from directory.models import MemberProfile
-from directory.roles import Role
 from support.models import WORKING_REFERRAL_STATES, SupportTrack
 from support.vocabularies import HELD_STATES, TrackState
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS, STATUS
 
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
 from referrals import services as referral_services
 from referrals.vocabularies import ReferralState
 from support import services as track_services

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
 from referrals import services as referral_services
 from referrals.vocabularies import ReferralState
 from support.models import SupportTrack

@@ -7,8 +7,8 @@ from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import FlowInboxListView, FlowQueueListView
 
-from directory.access import role_permission
-from directory.roles import Role
+from core.access import role_permission
+from core.roles import Role
 from workflows import pages
 from workflows.selectors import inbox_for, queue_for, with_case_data
 
@@ -112,7 +112,7 @@ class ReferralFlowApp(FlowAppViewset):
 
     def get_context_data(self, request):
         # The menu's counters use our scoped inbox and queue, not viewflow's defaults.
-        from directory.access import has_role
+        from core.access import has_role
 
         return {
             "user_inbox": inbox_for(request.user),

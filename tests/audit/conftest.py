@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from directory.roles import Role
+from core.roles import Role
 from tests.factories import AuditEventFactory, user_with_role
 
 

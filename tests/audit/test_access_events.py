@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from audit import chain
 from audit.services import audit_record_access
-from directory.roles import Role
+from core.roles import Role
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.test import Client
 from audit import chain
 from audit.models import AuditCheckpoint, AuditEvent, AuditVerification
 from audit.services import audit_checkpoint_create, audit_verification_run
+from core.roles import Role
 from directory.models import MemberProfile, Organisation
-from directory.roles import Role
 from tests.factories import AuditEventFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test import Client
 
 from audit.models import AuditEvent, AuditVerification
 from config.site import site
-from directory.roles import Role
+from core.roles import Role
 from tests.factories import AuditEventFactory, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from audit.selectors import PAGE_SIZE
+from core.roles import Role
 from directory.models import Commune, Organisation
-from directory.roles import Role
 from tests.factories import MemberProfileFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

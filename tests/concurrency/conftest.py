@@ -2,8 +2,8 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
+from core.roles import sync_role_groups
 from directory.communes import DEFAULT_COMMUNES_CSV, communes_parse_csv
-from directory.roles import sync_role_groups
 from directory.services import communes_load
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

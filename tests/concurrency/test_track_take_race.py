@@ -4,8 +4,8 @@ import pytest
 
 from audit import chain
 from audit.models import AuditEvent
-from directory.errors import ApplicationError
-from directory.roles import Role
+from core.errors import ApplicationError
+from core.roles import Role
 from referrals import services as referral_services
 from support import services as track_services
 from support.models import SupportTrack

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from directory.roles import Role
+from core.roles import Role
 from directory.vocabularies import SupportDomain
 from referrals import services as rs
 from referrals.models import Referral

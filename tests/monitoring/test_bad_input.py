@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from directory.roles import Role
+from core.roles import Role
 from monitoring.models import TerritorialIndicator
 from tests.factories import UserFactory
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from directory.roles import Role
+from core.roles import Role
 from monitoring.charts import bar_chart, line_chart
 from tests.factories import UserFactory
 

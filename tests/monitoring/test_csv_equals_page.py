@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.roles import Role
+from core.roles import Role
 from monitoring.services import territorial_indicator_set
 from monitoring.tables import parse_csv
 from tests.factories import UserFactory

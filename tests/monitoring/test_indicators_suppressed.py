@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.roles import Role
+from core.roles import Role
 from monitoring.tables import parse_csv
 from referrals.vocabularies import AgeBracket, YesNoUnknown
 from tests.factories import UserFactory

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.roles import Role
+from core.roles import Role
 from directory.vocabularies import SupportDomain
 from monitoring.periods import current_quarter
 from monitoring.services import territorial_indicator_set

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from directory.roles import Role
+from core.roles import Role
 from tests.factories import PASSWORD, UserFactory
 
 MONITORING = (Role.STATE_DELEGATE, Role.COORDINATOR)

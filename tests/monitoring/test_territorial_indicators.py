@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from audit.chain import verify
 from audit.models import AuditEvent
-from directory.errors import ApplicationError
-from directory.roles import Role
+from core.errors import ApplicationError
+from core.roles import Role
 from monitoring.demo import demo_seed_indicators
 from monitoring.models import TerritorialIndicator
 from monitoring.periods import current_quarter, parse_period

@@ -15,7 +15,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from audit.models import AuditEvent, ChainHead
-from directory.roles import Role
+from core.roles import Role
 from directory.vocabularies import SupportDomain
 from referrals import services as rs
 from referrals.models import Referral

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from directory.roles import Role
+from core.roles import Role
 from directory.vocabularies import SupportDomain
 from referrals import services as rs
 from referrals.vocabularies import NON_TERMINAL_STATES, ReferralState

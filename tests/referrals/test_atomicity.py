@@ -6,9 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import chain
-from audit.transitions import run_transition
 from audit.vocabularies import ObjectType
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
 from referrals import services as rs
 from referrals.models import Referral
 from support import services as ss
@@ -20,6 +19,7 @@ from tests.referrals.builders import (
     snapshot,
     track_in_state,
 )
+from transitions.runner import run_transition
 
 
 class Boom(Exception):

@@ -4,7 +4,7 @@ opening it), closing needs every track ended, continuing needs something to cont
 import pytest
 from django.utils import timezone
 
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
 from referrals import services as rs
 from referrals.models import Referral
 from referrals.vocabularies import Agreement

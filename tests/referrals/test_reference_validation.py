@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit.models import AuditEvent
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
 from referrals.models import Referral
 from referrals.reference import ReferenceValidator
 from tests.referrals.builders import Cast, register

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from directory.errors import ApplicationError
-from directory.roles import Role
+from core.errors import ApplicationError
+from core.roles import Role
 from referrals import services as rs
 from referrals.models import Referral
 from referrals.vocabularies import NON_TERMINAL_STATES, TERMINAL_STATES, Agreement

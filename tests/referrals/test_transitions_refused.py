@@ -7,7 +7,7 @@ One referral is built per (transition, state) and every refused attempt is tried
 
 import pytest
 
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.referrals.builders import Cast, referral_in_state, snapshot
 from tests.referrals.specs import SPECS
 

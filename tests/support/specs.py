@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from directory.roles import Role
+from core.roles import Role
 from support import services as ss
 from support.vocabularies import TrackState
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
 from support import services as ss
 from support.models import Contact, SupportTrack
 from tests.referrals.builders import Cast, assert_unchanged, snapshot, track_in_state

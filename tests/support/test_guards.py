@@ -4,9 +4,9 @@ referral is in support."""
 
 import pytest
 
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
+from core.roles import Role
 from directory.models import MemberProfile
-from directory.roles import Role
 from support import services as ss
 from support.models import SupportTrack
 from tests.factories import user_with_role

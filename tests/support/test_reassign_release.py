@@ -4,9 +4,9 @@ the track back in its queue with no holder."""
 import pytest
 
 from audit.models import AuditEvent
-from directory.errors import ApplicationError
+from core.errors import ApplicationError
+from core.roles import Role
 from directory.models import MemberProfile
-from directory.roles import Role
 from support import services as ss
 from support.models import SupportTrack
 from tests.referrals.builders import Cast, assert_unchanged, new_events, snapshot, track_in_state

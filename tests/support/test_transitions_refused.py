@@ -7,8 +7,8 @@ One track is built per (transition, state) and every refused attempt is tried on
 
 import pytest
 
-from directory.errors import ApplicationError
-from directory.roles import Role
+from core.errors import ApplicationError
+from core.roles import Role
 from support.vocabularies import ENDED_STATES, TrackState
 from tests.referrals.builders import Cast, snapshot, track_in_state
 from tests.support.specs import SPECS

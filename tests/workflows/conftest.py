@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from directory.roles import Role
+from core.roles import Role
 from referrals.vocabularies import AgeBracket, Agreement, PlaceTypology, YesNoUnknown
 from tests.factories import commune, user_with_role
 from workflows import services

@@ -8,7 +8,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 
 from audit.models import AuditEvent
-from directory.roles import Role
+from core.roles import Role
 from referrals.models import Referral
 from support.models import Contact, SupportTrack
 from tests.factories import commune, user_with_role

@@ -12,9 +12,9 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from audit import chain
 from audit.models import AuditEvent
+from core.errors import ApplicationError
+from core.roles import sync_role_groups
 from directory.communes import DEFAULT_COMMUNES_CSV, communes_parse_csv
-from directory.errors import ApplicationError
-from directory.roles import sync_role_groups
 from directory.services import communes_load
 from support.models import SupportTrack
 from tests.workflows.conftest import start_referral, take, task_of, triage_open

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ApplicationError
 from directory.communes import DEFAULT_COMMUNES_CSV, communes_parse_csv
-from directory.errors import ApplicationError
 from directory.services import communes_load
 
 

@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from directory.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_seed_directory
+from monitoring.demo import demo_seed_indicators
+from workflows.demo import demo_seed_cases
 
 
 class Command(BaseCommand):
@@ -28,16 +30,10 @@ class Command(BaseCommand):
         demo_seed_directory(password=password)
         # The demo's notifications go nowhere: no mail server, no console noise.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            for seeder in self._case_seeders():
+            # Seeders of the case apps, in order; each is idempotent.
+            for seeder in (demo_seed_cases, demo_seed_indicators):
                 seeder(password=password)
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         self.stdout.write(f"Comptes de démonstration (mot de passe : {password}) :")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<18} {account.label}")
-
-    def _case_seeders(self):
-        """Seeders of the case apps, in order; each is idempotent."""
-        from monitoring.demo import demo_seed_indicators
-        from workflows.demo import demo_seed_cases
-
-        return [demo_seed_cases, demo_seed_indicators]

@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from directory.access import has_role, user_roles
-from directory.roles import ROLE_PERMISSIONS, Role
+from core.access import has_role, user_roles
+from core.roles import ROLE_PERMISSIONS, Role
 from tests.factories import UserFactory
 
 

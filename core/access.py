@@ -1,6 +1,6 @@
 """Who holds which role. Roles are group memberships, read once per request and cached."""
 
-from directory.roles import Role
+from core.roles import Role
 
 _CACHE_ATTR = "_relais_roles"
 

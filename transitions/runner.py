@@ -6,7 +6,7 @@ Transitions declare their rules on the model, in ``custom``::
     @transition(field=state, source=..., target=..., conditions=[...],
                 custom={"label": _("…"), "roles": (Role.COORDINATOR,), "code": ReturnReason})
 
-Conditions are pure functions decorated with ``guard(message)``, so a refusal names the
+Conditions are pure functions decorated with ``core.guards.guard(message)``, so a refusal names the
 failing guard in French. The caller locks the row and opens the transaction.
 """
 
@@ -20,20 +20,10 @@ from django_fsm import ConcurrentTransition
 
 from audit.services import audit_record
 from audit.vocabularies import AuditAction, AuditRole
-from directory.access import user_roles
-from directory.errors import ApplicationError
+from core.access import user_roles
+from core.errors import ApplicationError
 
 SYSTEM = AuditRole.SYSTEM
-
-
-def guard(message: str) -> Callable:
-    """Mark a pure FSM condition with the French message shown when it fails."""
-
-    def decorate(func):
-        func.message = message
-        return func
-
-    return decorate
 
 
 def _fsm_transition(instance, name):
