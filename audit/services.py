@@ -21,6 +21,16 @@ from audit.vocabularies import AuditAction, AuditRole, LoginFailure, ObjectType
 from core.access import user_roles
 from core.roles import Role
 
+# The client IP is hashed as the column stores it: GenericIPAddressField writes an IPv4-mapped
+# address in dotted form (``::ffff:192.0.2.10``) where Python's ipaddress prints hex groups
+# (``::ffff:c000:20a``); hashing the other form broke the chain on SQLite.
+_CLIENT_IP = AuditEvent._meta.get_field("client_ip")
+
+
+def stored_ip(value: str | None) -> str | None:
+    """``value`` in the form the audit table stores (None when empty)."""
+    return _CLIENT_IP.get_prep_value(value) if value else None
+
 
 def audit_record(
     *,
@@ -62,7 +72,7 @@ def audit_record(
         "to_state": str(to_state or ""),
         "code": str(code or ""),
         "request_id": ctx.request_id,
-        "client_ip": ctx.client_ip,
+        "client_ip": stored_ip(ctx.client_ip),
     }
     _validate(fields)
     return chain.append(fields)

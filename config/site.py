@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
 from audit.viewsets import AuditApplication
-from config.placeholders import placeholder_applications
 from monitoring.applications import IndicatorsApplication, MonitoringApplication
 from workflows.viewsets import applications as workflow_applications
 
@@ -18,8 +17,5 @@ site = Site(
         AuditApplication(),
         MonitoringApplication(),
         IndicatorsApplication(),
-        *placeholder_applications(
-            exclude=("cell", "coordination", "member", "audit", "monitoring", "indicators")
-        ),
     ],
 )

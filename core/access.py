@@ -37,3 +37,13 @@ def role_permission(*roles: str):
         return has_role(user, *roles)
 
     return check
+
+
+def transition_permission(*roles: str):
+    """A django-fsm-2 ``permission=`` callable: the user holds one of ``roles``. ``system`` in
+    ``roles`` is for automatic steps (no user) and is checked by the transition runner."""
+
+    def check(instance, user) -> bool:
+        return has_role(user, *roles)
+
+    return check

@@ -6,10 +6,12 @@ State changes only through the transitions below, and the transitions only throu
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.access import transition_permission
 from core.guards import guard
 from core.roles import Role
 from directory.fields import ChoiceSetField
@@ -19,6 +21,8 @@ from referrals.reference import MAX_LENGTH, ReferenceValidator
 from referrals.vocabularies import (
     AGREED,
     NON_TERMINAL_STATES,
+    TRIAGE_STATES,
+    WORKING_STATES,
     AgeBracket,
     Agreement,
     ClosureCode,
@@ -41,9 +45,30 @@ def agreement_recorded(referral) -> bool:
 
 @guard(_("Tous les accompagnements doivent être terminés ou interrompus avant la clôture."))
 def every_track_ended(referral) -> bool:
-    from support.vocabularies import ENDED_STATES
+    # ``tracks`` is the reverse manager of the support app's tracks; its ``running()`` is
+    # their rule (support.models.TrackQuerySet), so this app does not import that app.
+    return not referral.tracks.running().exists()
 
-    return not referral.tracks.exclude(state__in=ENDED_STATES).exists()
+
+# --- the overdue rules (design §5): one definition, used by pages, reminders, monitoring ---
+def triage_overdue(today) -> Q:
+    """Triage not finished after its due date."""
+    return Q(state__in=TRIAGE_STATES, triage_due_on__lt=today)
+
+
+def review_overdue(today) -> Q:
+    """In support after the review date (the reminders then request the review)."""
+    return Q(state=S.IN_SUPPORT, next_review_on__lt=today)
+
+
+class ReferralQuerySet(models.QuerySet):
+    def working(self):
+        """Referrals whose tracks are worked on (in support or in review)."""
+        return self.filter(state__in=WORKING_STATES)
+
+    def overdue(self, today):
+        """Referrals late for triage or review on ``today``."""
+        return self.filter(triage_overdue(today) | review_overdue(today))
 
 
 class Referral(ConcurrentTransitionMixin, models.Model):
@@ -108,6 +133,8 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_on", "-id"]
         verbose_name = _("orientation")
@@ -116,6 +143,11 @@ class Referral(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return self.reference
+
+    @property
+    def is_working(self) -> bool:
+        """Its tracks may be taken and worked on (in support or in review)."""
+        return self.state in WORKING_STATES
 
     @property
     def requested_domain_labels(self) -> list[str]:
@@ -129,6 +161,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.RECEIVED,
         target=S.IN_ASSESSMENT,
+        permission=transition_permission(Role.COORDINATOR),
         custom={"label": _("Commencer l'examen"), "roles": (Role.COORDINATOR,)},
     )
     def start_assessment(self):
@@ -138,6 +171,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.IN_ASSESSMENT,
         target=S.RETURNED,
+        permission=transition_permission(Role.COORDINATOR),
         custom={
             "label": _("Retourner à la cellule"),
             "roles": (Role.COORDINATOR,),
@@ -153,6 +187,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         source=S.IN_ASSESSMENT,
         target=S.IN_SUPPORT,
         conditions=[agreement_recorded],
+        permission=transition_permission(Role.COORDINATOR),
         custom={"label": _("Ouvrir l'accompagnement"), "roles": (Role.COORDINATOR,)},
     )
     def open_support(self, next_review_on):
@@ -163,6 +198,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.IN_SUPPORT,
         target=S.SUSPENDED,
+        permission=transition_permission(Role.COORDINATOR),
         custom={
             "label": _("Suspendre"),
             "roles": (Role.COORDINATOR,),
@@ -177,6 +213,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.SUSPENDED,
         target=S.IN_SUPPORT,
+        permission=transition_permission(Role.COORDINATOR),
         custom={"label": _("Reprendre"), "roles": (Role.COORDINATOR,)},
     )
     def resume(self):
@@ -187,6 +224,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.IN_SUPPORT,
         target=S.IN_REVIEW,
+        permission=transition_permission(Role.COORDINATOR),
         custom={"label": _("Demander un bilan"), "roles": (Role.COORDINATOR, "system")},
     )
     def request_review(self):
@@ -196,6 +234,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=S.IN_REVIEW,
         target=S.IN_SUPPORT,
+        permission=transition_permission(Role.CELL_LIAISON),
         custom={"label": _("Poursuivre l'accompagnement"), "roles": (Role.CELL_LIAISON,)},
     )
     def continue_support(self, next_review_on):
@@ -207,6 +246,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         source=[S.IN_REVIEW, S.SUSPENDED],
         target=S.CLOSED,
         conditions=[every_track_ended],
+        permission=transition_permission(Role.CELL_LIAISON),
         custom={"label": _("Clôturer"), "roles": (Role.CELL_LIAISON,), "code": ClosureCode},
     )
     def close(self, code):
@@ -218,6 +258,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=list(NON_TERMINAL_STATES),
         target=S.WITHDRAWN,
+        permission=transition_permission(Role.CELL_LIAISON),
         custom={"label": _("Retirer"), "roles": (Role.CELL_LIAISON,), "code": WithdrawalReason},
     )
     def withdraw(self, reason):

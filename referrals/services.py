@@ -1,6 +1,11 @@
-"""Every write on a referral. Each function is one transaction: it locks the referral row,
-checks the actor's role, the state, the code and the guards, runs the transition, saves and
-writes the audit event(s). A refusal raises ApplicationError and changes nothing.
+"""Every write on a referral, and only on the referral. Each function is one transaction: it
+locks the referral row, checks the actor's role, the state, the code and the guards, runs the
+transition, saves and writes the audit event. A refusal raises ApplicationError and changes
+nothing.
+
+Internal to the domain: the one public write API is ``workflows.services``, which calls these
+functions under the process lock and moves the support tracks and the viewflow tasks with them.
+Only ``workflows`` (and this app's unit tests) import this module.
 """
 
 from datetime import date
@@ -19,6 +24,11 @@ from directory.vocabularies import SupportDomain
 from referrals.models import Referral
 from referrals.vocabularies import TERMINAL_STATES, Agreement, ReferralState
 from transitions.runner import acting_role, run_transition
+
+
+def referral_lock(*, referral) -> Referral:
+    """The referral row, locked for the caller's transaction (ApplicationError if unknown)."""
+    return _lock(referral)
 
 
 def _lock(referral) -> Referral:
@@ -179,28 +189,38 @@ def referral_return_to_cell(*, actor, referral, reason: str) -> Referral:
     return referral
 
 
-@transaction.atomic
-def referral_open_support(*, actor, referral, domains=None) -> Referral:
-    """Open support: ``in_assessment → in_support`` and one open track per domain.
-
-    Requires the recorded agreement. ``domains`` defaults to the requested domains.
-    """
-    from support.services import track_open
-
-    referral = _lock(referral)
-    codes = _domains(domains if domains is not None else referral.requested_domains)
-    if not codes:
+def referral_domains_check(*, domains, running=None) -> list[str]:
+    """The support domains to open (sorted codes), or ApplicationError: an unknown domain, a
+    domain whose track is still ``running``, or nothing running and nothing new to open.
+    ``running`` is None when support opens (no track yet)."""
+    codes = _domains(domains)
+    if running is None:
+        if not codes:
+            raise ApplicationError(
+                _("Choisissez au moins un domaine d'accompagnement."), field="domains"
+            )
+        return codes
+    already = sorted(set(codes) & set(running))
+    if already:
         raise ApplicationError(
-            _("Choisissez au moins un domaine d'accompagnement."), field="domains"
+            _("Un accompagnement est déjà en cours dans ce domaine : %s.")
+            % ", ".join(str(SupportDomain(c).label) for c in already),
+            field="domains",
         )
-    event = _transition(
-        referral,
-        "open_support",
-        actor=actor,
-        args=(due_date("review"),),
-    )
-    for domain in codes:
-        track_open(referral=referral, domain=domain, actor=actor, role=event.role)
+    if not codes and not running:
+        raise ApplicationError(
+            _("Aucun accompagnement n'est en cours : choisissez au moins un domaine."),
+            field="domains",
+        )
+    return codes
+
+
+@transaction.atomic
+def referral_open_support(*, actor, referral) -> Referral:
+    """Open support: ``in_assessment → in_support`` (requires the recorded agreement). The
+    caller opens the tracks (``workflows.services.triage_complete``)."""
+    referral = _lock(referral)
+    _transition(referral, "open_support", actor=actor, args=(due_date("review"),))
     return referral
 
 
@@ -228,38 +248,11 @@ def referral_request_review(*, actor, referral) -> Referral:
 
 
 @transaction.atomic
-def referral_continue(*, actor, referral, domains=()) -> Referral:
-    """The cell continues support after a review, opening tracks for ``domains``.
-
-    After continuing, at least one track must be running (an existing one or a new one);
-    a domain that already has a running track is refused.
-    """
-    from support.selectors import running_domains
-    from support.services import track_open
-
+def referral_continue(*, actor, referral) -> Referral:
+    """The cell continues support after a review: ``in_review → in_support``. The caller
+    checks the domains and opens the new tracks (``workflows.services.review_complete``)."""
     referral = _lock(referral)
-    codes = _domains(domains)
-    running = running_domains(referral=referral)
-    already = sorted(set(codes) & running)
-    if already:
-        raise ApplicationError(
-            _("Un accompagnement est déjà en cours dans ce domaine : %s.")
-            % ", ".join(str(SupportDomain(c).label) for c in already),
-            field="domains",
-        )
-    if not codes and not running:
-        raise ApplicationError(
-            _("Aucun accompagnement n'est en cours : choisissez au moins un domaine."),
-            field="domains",
-        )
-    event = _transition(
-        referral,
-        "continue_support",
-        actor=actor,
-        args=(due_date("review"),),
-    )
-    for domain in codes:
-        track_open(referral=referral, domain=domain, actor=actor, role=event.role)
+    _transition(referral, "continue_support", actor=actor, args=(due_date("review"),))
     return referral
 
 
@@ -273,11 +266,8 @@ def referral_close(*, actor, referral, code: str) -> Referral:
 
 @transaction.atomic
 def referral_withdraw(*, actor, referral, reason: str) -> Referral:
-    """The cell withdraws the referral from any non-terminal state; its running tracks are
-    interrupted with the same reason (one audit event each)."""
-    from support.services import tracks_interrupt_for_withdrawal
-
+    """The cell withdraws the referral from any non-terminal state. The caller interrupts its
+    running tracks with the same reason (``workflows.services.process_withdraw``)."""
     referral = _lock(referral)
-    event = _transition(referral, "withdraw", actor=actor, code=reason, args=(reason,))
-    tracks_interrupt_for_withdrawal(referral=referral, actor=actor, role=event.role, reason=reason)
+    _transition(referral, "withdraw", actor=actor, code=reason, args=(reason,))
     return referral

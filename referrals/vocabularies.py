@@ -17,6 +17,10 @@ class ReferralState(models.TextChoices):
 
 TERMINAL_STATES = (ReferralState.RETURNED, ReferralState.CLOSED, ReferralState.WITHDRAWN)
 NON_TERMINAL_STATES = tuple(s for s in ReferralState if s not in TERMINAL_STATES)
+# States in which the tracks of a referral are worked on (taken, contacts recorded).
+WORKING_STATES = (ReferralState.IN_SUPPORT, ReferralState.IN_REVIEW)
+# States whose triage is pending (its due date counts).
+TRIAGE_STATES = (ReferralState.RECEIVED, ReferralState.IN_ASSESSMENT)
 
 
 class AgeBracket(models.TextChoices):

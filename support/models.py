@@ -5,17 +5,19 @@ State changes only through the transitions below, called by ``support.services``
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.access import has_role, transition_permission
 from core.guards import guard
 from core.roles import Role
 from directory.models import Organisation
 from directory.vocabularies import SupportDomain
-from referrals.models import Referral
-from referrals.vocabularies import ReferralState
 from support.vocabularies import (
+    ENDED_STATES,
+    HELD_STATES,
     ContactKind,
     HoldReason,
     InterruptionReason,
@@ -25,17 +27,59 @@ from support.vocabularies import (
 )
 
 T = TrackState
-WORKING_REFERRAL_STATES = (ReferralState.IN_SUPPORT, ReferralState.IN_REVIEW)
 
 
 @guard(_("L'orientation n'est pas en cours d'accompagnement (suspendue ou terminée)."))
 def referral_in_support(track) -> bool:
-    return track.referral.state in WORKING_REFERRAL_STATES
+    # The referral's own rule (referrals.models.Referral.is_working): this app does not
+    # import the referrals app; the foreign key names it by its label.
+    return track.referral.is_working
+
+
+def holder_or(*roles):
+    """django-fsm-2 ``permission=``: the member who holds the track, or one of ``roles``."""
+
+    def check(track, user) -> bool:
+        holds = track.holder_id is not None and track.holder_id == getattr(user, "pk", None)
+        return (holds and has_role(user, Role.MEMBER)) or has_role(user, *roles)
+
+    return check
+
+
+# --- the overdue rules (design §5): one definition, used by pages, reminders, monitoring ---
+def take_overdue(today) -> Q:
+    """Open in its domain's queue after the date by which it should have been taken."""
+    return Q(state=T.OPEN, take_due_on__lt=today)
+
+
+def first_contact_overdue(today) -> Q:
+    """Taken, but no first contact recorded by its due date."""
+    return Q(state=T.ASSIGNED, first_contact_due_on__lt=today)
+
+
+class TrackQuerySet(models.QuerySet):
+    def running(self):
+        """Tracks that have not ended (open, assigned, active, on hold)."""
+        return self.exclude(state__in=ENDED_STATES)
+
+    def ended(self):
+        return self.filter(state__in=ENDED_STATES)
+
+    def held(self):
+        """Tracks a member holds now (assigned, active, on hold): what capacity counts."""
+        return self.filter(state__in=HELD_STATES)
+
+    def overdue(self, today):
+        """Tracks late to be taken or to get their first contact on ``today``."""
+        return self.filter(take_overdue(today) | first_contact_overdue(today))
 
 
 class SupportTrack(ConcurrentTransitionMixin, models.Model):
     referral = models.ForeignKey(
-        Referral, on_delete=models.PROTECT, related_name="tracks", verbose_name=_("orientation")
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        related_name="tracks",
+        verbose_name=_("orientation"),
     )
     domain = models.CharField(_("domaine"), max_length=16, choices=SupportDomain.choices)
     holder = models.ForeignKey(
@@ -69,6 +113,8 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         _("motif de pause"), max_length=32, choices=HoldReason.choices, blank=True
     )
 
+    objects = TrackQuerySet.as_manager()
+
     class Meta:
         ordering = ["opened_at", "id"]
         verbose_name = _("accompagnement")
@@ -90,6 +136,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         source=T.OPEN,
         target=T.ASSIGNED,
         conditions=[referral_in_support],
+        permission=transition_permission(Role.MEMBER),
         custom={"label": _("Prendre en charge"), "roles": (Role.MEMBER,)},
     )
     def take(self, member, organisation, first_contact_due_on):
@@ -102,6 +149,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         source=T.OPEN,
         target=T.ASSIGNED,
         conditions=[referral_in_support],
+        permission=transition_permission(Role.COORDINATOR),
         custom={"label": _("Attribuer"), "roles": (Role.COORDINATOR,)},
     )
     def assign(self, member, organisation, first_contact_due_on):
@@ -114,6 +162,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         source=[T.ASSIGNED, T.ACTIVE, T.ON_HOLD],
         target=None,
         conditions=[referral_in_support],
+        permission=transition_permission(Role.COORDINATOR),
         custom={"label": _("Réattribuer"), "roles": (Role.COORDINATOR,)},
     )
     def reassign(self, member, organisation):
@@ -123,6 +172,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=T.ASSIGNED,
         target=T.OPEN,
+        permission=holder_or(Role.COORDINATOR),
         custom={
             "label": _("Libérer"),
             "roles": (Role.MEMBER, Role.COORDINATOR),
@@ -139,6 +189,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         source=T.ASSIGNED,
         target=T.ACTIVE,
         conditions=[referral_in_support],
+        permission=holder_or(),
         custom={
             "label": _("Enregistrer le premier contact"),
             "roles": (Role.MEMBER,),
@@ -154,6 +205,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         source=T.ACTIVE,
         target=None,
         conditions=[referral_in_support],
+        permission=holder_or(),
         custom={
             "label": _("Enregistrer un contact"),
             "roles": (Role.MEMBER,),
@@ -167,6 +219,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=T.ACTIVE,
         target=T.ON_HOLD,
+        permission=holder_or(Role.COORDINATOR),
         custom={
             "label": _("Mettre en pause"),
             "roles": (Role.MEMBER, Role.COORDINATOR),
@@ -182,6 +235,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         source=T.ON_HOLD,
         target=T.ACTIVE,
         conditions=[referral_in_support],
+        permission=holder_or(Role.COORDINATOR),
         custom={"label": _("Reprendre"), "roles": (Role.MEMBER, Role.COORDINATOR)},
     )
     def resume(self):
@@ -192,6 +246,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=T.ACTIVE,
         target=T.COMPLETED,
+        permission=holder_or(),
         custom={"label": _("Terminer avec une issue"), "roles": (Role.MEMBER,), "code": Outcome},
     )
     def complete(self, outcome):
@@ -202,6 +257,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[T.OPEN, T.ASSIGNED, T.ACTIVE, T.ON_HOLD],
         target=T.INTERRUPTED,
+        permission=holder_or(Role.COORDINATOR, Role.CELL_LIAISON),
         custom={
             "label": _("Interrompre"),
             "roles": (Role.MEMBER, Role.COORDINATOR, Role.CELL_LIAISON),

@@ -7,21 +7,36 @@ from core.access import has_role
 from core.roles import Role
 from directory.models import MemberProfile
 from support.models import SupportTrack
-from support.vocabularies import ENDED_STATES, HELD_STATES
+from support.vocabularies import HELD_STATES
 
 
 def running_domains(*, referral) -> set[str]:
     """Domains of the referral's tracks that have not ended."""
     return set(
-        SupportTrack.objects.filter(referral=referral)
-        .exclude(state__in=ENDED_STATES)
-        .values_list("domain", flat=True)
+        SupportTrack.objects.filter(referral=referral).running().values_list("domain", flat=True)
     )
 
 
 def held_track_count(*, member) -> int:
     """Tracks the member holds now (assigned, active or on hold): what capacity counts."""
-    return SupportTrack.objects.filter(holder=member, state__in=HELD_STATES).count()
+    return SupportTrack.objects.filter(holder=member).held().count()
+
+
+# --- capacity (design §3): one rule, used by taking, assigning, queues and eligibility ----
+def profiles_with_held():
+    """Member profiles, each annotated with ``held``: the tracks its member holds now."""
+    return MemberProfile.objects.annotate(
+        held=Count(
+            "user__support_tracks",
+            filter=Q(user__support_tracks__state__in=HELD_STATES),
+            distinct=True,
+        )
+    )
+
+
+def has_room(*, capacity: int, held: int) -> bool:
+    """A member may hold one more track while they hold fewer than their capacity."""
+    return held < capacity
 
 
 def member_profile(member) -> MemberProfile | None:
@@ -41,7 +56,7 @@ def member_refusal(
         return _("Ce membre n'a pas de profil actif dans le groupe opérationnel.")
     if domain not in profile.domains:
         return _("Ce domaine ne fait pas partie des compétences déclarées du membre.")
-    if held >= profile.capacity:
+    if not has_room(capacity=profile.capacity, held=held):
         return _("Capacité atteinte : %(held)d accompagnement(s) en cours sur %(cap)d.") % {
             "held": held,
             "cap": profile.capacity,
@@ -53,15 +68,9 @@ def members_eligible(*, tracks) -> dict[int, list]:
     """For each track, the members who could hold it now (the rules of ``member_refusal``),
     its current holder excluded. One query, whatever the number of tracks."""
     profiles = list(
-        MemberProfile.objects.filter(user__groups__name=Role.MEMBER)
+        profiles_with_held()
+        .filter(user__groups__name=Role.MEMBER)
         .select_related("user")
-        .annotate(
-            held=Count(
-                "user__support_tracks",
-                filter=Q(user__support_tracks__state__in=HELD_STATES),
-                distinct=True,
-            )
-        )
         .order_by("user__username")
     )
     return {

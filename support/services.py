@@ -1,7 +1,12 @@
-"""Every write on a support track. Each public function is one transaction that locks the
-referral row, then the track row (always in that order, to avoid deadlocks), then the member's
-profile when capacity matters; checks role, holder, state, code and guards; runs the
-transition; saves; writes one audit event. Refusals raise ApplicationError, changing nothing.
+"""Every write on a support track, and only on tracks and contacts. Each public function is
+one transaction that locks the track row, then the member's profile when capacity matters;
+checks role, holder, state, code and guards; runs the transition; saves; writes one audit
+event. Refusals raise ApplicationError, changing nothing.
+
+Internal to the domain: the one public write API is ``workflows.services``, which calls these
+functions under the process lock after locking the referral (lock order process → referral →
+track → member profile), and moves the viewflow tasks with them. Only ``workflows`` (and this
+app's unit tests) import this module; it does not import the referrals app.
 """
 
 from datetime import date
@@ -16,7 +21,6 @@ from core.deadlines import due_date
 from core.errors import ApplicationError
 from core.roles import Role
 from directory.models import MemberProfile
-from referrals.models import Referral
 from support.models import Contact, SupportTrack
 from support.selectors import held_track_count, member_refusal
 from support.vocabularies import ENDED_STATES, TrackState
@@ -24,13 +28,17 @@ from transitions.runner import acting_role, run_transition, transition_rules
 
 
 def _lock(track) -> SupportTrack:
+    """The track row locked, with its referral read in the same query (the caller holds the
+    referral's lock: workflows.services)."""
     pk = track.pk if isinstance(track, SupportTrack) else track
-    referral_id = SupportTrack.objects.filter(pk=pk).values_list("referral_id", flat=True).first()
-    if referral_id is None:
+    locked = (
+        SupportTrack.objects.select_for_update(of=("self",))
+        .select_related("referral")
+        .filter(pk=pk)
+        .first()
+    )
+    if locked is None:
         raise ApplicationError(_("Accompagnement introuvable."), code="not_found")
-    referral = Referral.objects.select_for_update().get(pk=referral_id)
-    locked = SupportTrack.objects.select_for_update().get(pk=pk)
-    locked.referral = referral
     return locked
 
 
@@ -77,8 +85,9 @@ def _transition(track: SupportTrack, name: str, *, actor, code: str = "", args=(
 
 
 def track_open(*, referral, domain: str, actor, role: str) -> SupportTrack:
-    """Open a track in a domain's queue. Called by the referral services, inside their
-    transaction and under their lock of the referral."""
+    """Open a track in a domain's queue. Called by workflows.services right after the
+    referral's transition, in its transaction and under its lock of the referral; ``role``
+    is the role of that transition."""
     track = SupportTrack.objects.create(
         referral=referral,
         domain=domain,
@@ -257,12 +266,11 @@ def track_interrupt(*, actor, track, reason: str) -> SupportTrack:
 def tracks_interrupt_for_withdrawal(*, referral, actor, role: str, reason: str) -> int:
     """Interrupt every running track of a withdrawn referral with the withdrawal's reason.
 
-    Called by ``referral_withdraw`` inside its transaction, under its referral lock.
+    Called by workflows.services right after the withdrawal, inside its transaction and
+    under its referral lock; ``role`` is the role of the withdrawal.
     """
     tracks = (
-        SupportTrack.objects.select_for_update()
-        .filter(referral=referral)
-        .exclude(state__in=ENDED_STATES)
+        SupportTrack.objects.select_for_update(of=("self",)).filter(referral=referral).running()
     )
     count = 0
     for track in tracks:

@@ -4,7 +4,7 @@ from django.urls import get_resolver
 
 @pytest.fixture(autouse=True)
 def _load_urlconf():
-    # viewflow's flow.reverse()/task.reverse() need the URLconf loaded (LIBRARIES.md §5.5).
+    # viewflow's flow.reverse()/task.reverse() need the URLconf loaded (docs/libraries.md §5.5).
     _ = get_resolver().url_patterns
 
 

@@ -1,9 +1,13 @@
 """The one path every state transition takes: role, state, code and guards checked, the
 django-fsm-2 transition run, the object saved and one audit event written.
 
-Transitions declare their rules on the model, in ``custom``::
+Transitions declare their rules on the model: who may run them in django-fsm-2's
+``permission=`` (checked here with the transition's own ``has_perm``, and by the pages that
+list the transitions a user may run), the label, the roles an audit event may name and the
+required code in ``custom``::
 
     @transition(field=state, source=..., target=..., conditions=[...],
+                permission=transition_permission(Role.COORDINATOR),
                 custom={"label": _("…"), "roles": (Role.COORDINATOR,), "code": ReturnReason})
 
 Conditions are pure functions decorated with ``core.guards.guard(message)``, so a refusal names the
@@ -16,7 +20,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from audit.services import audit_record
 from audit.vocabularies import AuditAction, AuditRole
@@ -26,16 +30,19 @@ from core.errors import ApplicationError
 SYSTEM = AuditRole.SYSTEM
 
 
-def _fsm_transition(instance, name):
-    method = getattr(type(instance), name)
-    meta = method._django_fsm
-    return meta, meta.get_transition(meta.field.get_state(instance))
+def _transitions(model, name):
+    """django-fsm-2's declarations of transition ``name`` (one per source state), through the
+    model's public ``get_all_<field>_transitions``."""
+    field = next(f for f in model._meta.concrete_fields if hasattr(f, "transitions"))
+    found = [t for t in field.get_all_transitions(model) if t.name == name]
+    if not found:
+        raise LookupError(f"{model.__name__} has no transition {name!r}")
+    return field, found
 
 
 def transition_rules(model, name) -> dict:
     """The ``custom`` rules of a transition (label, roles, code), whatever the source state."""
-    meta = getattr(model, name)._django_fsm
-    return next(iter(meta.transitions.values())).custom
+    return _transitions(model, name)[1][0].custom
 
 
 def acting_role(actor, allowed: Iterable[str]) -> str | None:
@@ -66,11 +73,13 @@ def run_transition(
     Returns the audit event.
     """
     assert transaction.get_connection().in_atomic_block, "run_transition needs a transaction"
-    rules = transition_rules(type(instance), name)
+    field, declared = _transitions(type(instance), name)
+    rules = declared[0].custom
     label = rules["label"]
     if role is None:
         role = acting_role(actor, rules["roles"])
-    if role is None or role not in [str(r) for r in rules["roles"]]:
+    permitted = actor is None or declared[0].has_perm(instance, actor)
+    if not permitted or role is None or role not in [str(r) for r in rules["roles"]]:
         raise ApplicationError(
             _("Action « %(action)s » réservée à : %(roles)s.")
             % {
@@ -79,9 +88,9 @@ def run_transition(
             },
             code="forbidden",
         )
-    meta, fsm = _fsm_transition(instance, name)
-    source = meta.field.get_state(instance)
-    if fsm is None:
+    source = field.get_state(instance)
+    fsm = next((t for t in declared if t.source in (source, "*", "+")), None)
+    if fsm is None or (fsm.source == "+" and source == fsm.target):
         raise ApplicationError(
             _("Action « %(action)s » impossible dans l'état « %(state)s ».")
             % {"action": label, "state": state_label(source)},
@@ -102,10 +111,13 @@ def run_transition(
                 code="code_unknown",
                 field="code",
             )
-    for condition in fsm.conditions:
-        if not condition(instance):
-            raise ApplicationError(getattr(condition, "message", label), code="guard")
-    getattr(instance, name)(*args)
+    try:
+        # django-fsm-2 checks the conditions (once, here); only a refusal looks for the
+        # failing guard, to name it.
+        getattr(instance, name)(*args)
+    except TransitionNotAllowed as exc:
+        failing = next((c for c in fsm.conditions if not c(instance)), None)
+        raise ApplicationError(getattr(failing, "message", label), code="guard") from exc
     try:
         instance.save()
     except ConcurrentTransition as exc:
@@ -121,6 +133,6 @@ def run_transition(
         reference=reference,
         transition=name,
         from_state=source,
-        to_state=meta.field.get_state(instance),
+        to_state=field.get_state(instance),
         code=code or "",
     )

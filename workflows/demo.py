@@ -105,19 +105,11 @@ def _task(process, node_name):
     )
 
 
-def _run(task, actor, func, **kwargs):
-    with task.activation() as activation:
-        if activation.task.status == "ASSIGNED":
-            activation.start(None)
-        return func(actor=actor, activation=activation, **kwargs)
-
-
 def _take(process, node_name, actor, domain=None):
     for task in _task(process, node_name):
         if domain and (task.artifact is None or task.artifact.domain != domain):
             continue
-        with task.activation() as activation:
-            services.task_take(actor=actor, task=activation.task)
+        services.task_take(actor=actor, task=task)
         task.refresh_from_db()
         return task
     raise LookupError(f"no {node_name} task ({domain}) in process {process.pk}")
@@ -125,19 +117,9 @@ def _take(process, node_name, actor, domain=None):
 
 def _triage(process, coordinator, domains, *, decision="open_support", reason=""):
     task = _take(process, "triage", coordinator)
-    _run(
-        task,
-        coordinator,
-        services.triage_complete,
-        decision=decision,
-        reason=reason,
-        domains=domains,
+    services.triage_complete(
+        actor=coordinator, task=task, decision=decision, reason=reason, domains=domains
     )
-
-
-def _act(task, member, action, **data):
-    task.refresh_from_db()
-    _run(task, member, services.track_task_act, action=action, data=data)
 
 
 def _scenario(number, scenario, domains, commune, age, place, days_ago, users):
@@ -180,17 +162,13 @@ def _scenario(number, scenario, domains, commune, age, place, days_ago, users):
     task = _take(process, "support", holder, domain=first)
     if scenario == "assigned":
         return True
-    _act(
-        task,
-        holder,
-        "first_contact",
-        occurred_on=today - timedelta(days=3),
-        kind=ContactKind.INTERVIEW,
+    track = task.artifact
+    services.track_first_contact_record(
+        actor=holder, track=track, occurred_on=today - timedelta(days=3), kind=ContactKind.INTERVIEW
     )
-    _act(
-        task,
-        holder,
-        "contact",
+    services.track_contact_record(
+        actor=holder,
+        track=track,
         occurred_on=today - timedelta(days=1),
         kind=ContactKind.PHONE,
         attended=True,
@@ -198,7 +176,7 @@ def _scenario(number, scenario, domains, commune, age, place, days_ago, users):
     if scenario == "active":
         return True
     if scenario == "on_hold":
-        _act(task, holder, "hold", code=HoldReason.PERSON_UNAVAILABLE)
+        services.track_hold(actor=holder, track=track, reason=HoldReason.PERSON_UNAVAILABLE)
         return True
     if scenario == "suspended":
         services.process_suspend(
@@ -210,12 +188,14 @@ def _scenario(number, scenario, domains, commune, age, place, days_ago, users):
             actor=cell, referral=process.artifact, reason=WithdrawalReason.TAKEN_OVER_ELSEWHERE
         )
         return True
-    _act(task, holder, "complete", code=Outcome.GOALS_REACHED)
+    services.track_complete(actor=holder, track=track, outcome=Outcome.GOALS_REACHED)
     if scenario == "in_review":
         return True
     # closed: every track ended, the review was created by the flow.
     review = _take(process, "review", cell)
-    _run(review, cell, services.review_complete, decision="close", code=ClosureCode.GOALS_REACHED)
+    services.review_complete(
+        actor=cell, task=review, decision="close", code=ClosureCode.GOALS_REACHED
+    )
     return True
 
 

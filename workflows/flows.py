@@ -12,13 +12,17 @@ Every task completion calls exactly one service of ``referrals`` or ``support``;
 never changes a state itself. The process ``artifact`` is the Referral.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from core.access import has_role
 from core.roles import Role
+from referrals.models import Referral
 from referrals.vocabularies import ReferralState
-from workflows import views
+from support.selectors import running_domains
+from workflows import services, views
 from workflows.models import ReferralProcess
 from workflows.nodes import Dispatch, RoleTaskNode
 
@@ -93,6 +97,18 @@ class ReferralFlow(flow.Flow):
     )
     end = flow.End()
 
+    # --- visibility: viewflow's own permission methods ------------------------------------
+    def has_view_permission(self, user, obj=None):
+        """The flow's pages: open to the three case roles (inbox, queue, archive); a process
+        page (``obj``) only to those who see every case. A member's view of a case is the
+        product's track and take pages: for them a process page does not exist (404), so
+        it reveals neither the case nor other members' names."""
+        if not has_role(user, Role.COORDINATOR, Role.CELL_LIAISON, Role.MEMBER):
+            return False
+        if obj is None or has_role(user, Role.COORDINATOR, Role.CELL_LIAISON):
+            return True
+        raise Http404
+
     # --- callbacks (read the artifact; state changes happen in services) -----------------
     def attach_referral(self, activation, referral):
         activation.process.artifact = referral
@@ -102,8 +118,6 @@ class ReferralFlow(flow.Flow):
     def _referral(activation):
         # Fresh from the database: services lock and save their own instance, so the
         # process's cached artifact may hold a state from before the task's transition.
-        from referrals.models import Referral
-
         return Referral.objects.get(pk=activation.process.artifact_object_id)
 
     def is_returned(self, activation):
@@ -113,15 +127,12 @@ class ReferralFlow(flow.Flow):
         return self._referral(activation).state == ReferralState.CLOSED
 
     def every_track_ended(self, activation):
-        from support.selectors import running_domains
-
         referral = self._referral(activation)
         return referral.state == ReferralState.IN_SUPPORT and not running_domains(referral=referral)
 
     def request_review_now(self, activation):
-        from workflows.services import review_fire
-
-        review_fire(process=activation.process, actor=None)
+        # Runs inside the service that ended the last track (lock held: re-entrant).
+        services.review_fire(process=activation.process, actor=None)
 
     def on_review_requested(self, activation):
         return activation.process

@@ -1,11 +1,11 @@
-"""Per-object visibility of viewflow's pages for the referral flow.
+"""What viewflow's URLs leave to us, around its pages of the referral flow.
 
-viewflow lets any holder of ``view_<process>`` open every process and task page. Here every
-request to the workflow application that names a process is checked against
-``workflows.selectors.process_visible_to`` (404 when not visible, so existence is not
-revealed), a task page must name the task's own process (else 404), list pages of every
-process are closed to members (403), and each GET of a process or task page that is served
-(200) records an access event in the audit chain.
+Who sees a process or a task is decided by the flow's own permission methods
+(``ReferralFlow.has_view_permission``, ``RoleTaskNode.can_view`` and the task page wrapper,
+all on ``workflows.selectors.task_visible_to``). This middleware only: checks that a task id
+belongs to the URL's process (viewflow loads a task by its id alone: else 404), closes the
+lists of every process to members (403), and records an access event in the audit chain for
+each GET of a process or task page that is served (200).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,7 +13,8 @@ from django.http import Http404
 
 from core.access import has_role
 from core.roles import Role
-from workflows.selectors import can_see_case_pages, flow_tasks, process_visible_to
+from workflows.access import case_access_record
+from workflows.selectors import can_see_case_pages, flow, flow_tasks
 
 # viewflow pages listing every process or task of the flow.
 GLOBAL_LIST_URLS = {"index", "process_list", "task_list", "chart"}
@@ -28,10 +29,7 @@ class ProcessVisibilityMiddleware:
         process_pk = getattr(request, "_relais_viewed_process", None)
         # Only a page actually shown is an access: a refusal (403/404) records nothing.
         if process_pk is not None and response.status_code == 200:
-            from workflows.access import case_access_record
-            from workflows.flows import ReferralFlow
-
-            process = ReferralFlow.process_class._default_manager.filter(pk=process_pk).first()
+            process = flow().process_class._default_manager.filter(pk=process_pk).first()
             if process is not None and process.artifact is not None:
                 case_access_record(user=request.user, referral=process.artifact)
         return response
@@ -49,8 +47,6 @@ class ProcessVisibilityMiddleware:
             ):
                 raise PermissionDenied
             return None
-        if not process_visible_to(request.user, process_pk):
-            raise Http404
         task_pk = view_kwargs.get("task_pk")
         # viewflow loads the task by its pk alone: a visible process in the URL must not
         # open a task of another process.

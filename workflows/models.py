@@ -31,6 +31,7 @@ class NotificationKind(models.TextChoices):
     NEW_IN_QUEUE = "new_in_queue", _("Nouvelle tâche dans votre file")
     ASSIGNED = "assigned", _("Tâche qui vous est attribuée")
     OVERDUE = "overdue", _("Tâches en retard")
+    OVERDUE_ALL = "overdue_all", _("Tâches en retard du groupe opérationnel")
 
 
 class Notification(models.Model):
@@ -49,3 +50,18 @@ class Notification(models.Model):
         ]
         verbose_name = _("notification envoyée")
         verbose_name_plural = _("notifications envoyées")
+
+
+class Submission(models.Model):
+    """One state-changing form, submitted once: its one-time token (a hidden field of the
+    form) is recorded in the transaction of the action, so a second submit of the same form
+    (double click, resend) is recognised and not applied twice (workflows.submissions)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="submission_once")]
+        verbose_name = _("formulaire envoyé")
+        verbose_name_plural = _("formulaires envoyés")

@@ -12,16 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflows.models import Notification, NotificationKind
+from workflows.selectors import inbox_count, queue_recipients
 
 SUBJECTS = {
     NotificationKind.NEW_IN_QUEUE: _("[Relais] Nouvelle tâche dans votre file"),
     NotificationKind.ASSIGNED: _("[Relais] Une tâche vous a été attribuée"),
     NotificationKind.OVERDUE: _("[Relais] Tâches en retard"),
+    NotificationKind.OVERDUE_ALL: _("[Relais] Tâches en retard du groupe opérationnel"),
 }
 BODIES = {
     NotificationKind.NEW_IN_QUEUE: _("%(count)d tâche(s) vous attendent dans votre file."),
     NotificationKind.ASSIGNED: _("%(count)d tâche(s) sont dans votre boîte de réception."),
     NotificationKind.OVERDUE: _("%(count)d tâche(s) sont en retard."),
+    NotificationKind.OVERDUE_ALL: _("%(count)d tâche(s) du groupe opérationnel sont en retard."),
 }
 
 
@@ -55,8 +58,6 @@ def send_once(*, user, kind: str, count: int, url_name: str) -> bool:
 
 def notify_new_in_queue(*, process) -> None:
     """Tell the people whose queue now holds new tasks of this process."""
-    from workflows.selectors import queue_recipients
-
     for user, count in queue_recipients(process=process):
         send_once(
             user=user, kind=NotificationKind.NEW_IN_QUEUE, count=count, url_name="workflow:queue"
@@ -64,8 +65,6 @@ def notify_new_in_queue(*, process) -> None:
 
 
 def notify_assigned(*, user) -> None:
-    from workflows.selectors import inbox_count
-
     send_once(
         user=user,
         kind=NotificationKind.ASSIGNED,

@@ -21,10 +21,11 @@ from referrals.models import Referral
 from referrals.vocabularies import TERMINAL_STATES, ReferralState
 from support.models import SupportTrack
 from support.selectors import members_eligible
-from support.vocabularies import ENDED_STATES, TrackState
+from support.vocabularies import TrackState
 from workflows import forms, services
 from workflows.access import case_access_record
 from workflows.selectors import flow_tasks, inbox_for, queue_for, with_case_data
+from workflows.submissions import submission_once
 
 PAGE_SIZE = 50
 
@@ -210,17 +211,24 @@ class ReferralCaseView(PageMixin, generic.TemplateView):
         referral = self.referral
         user = self.request.user
         tracks = list(referral.tracks.select_related("holder", "organisation").order_by("pk"))
+        for track in tracks:
+            track.referral = referral  # the guards read it: no query per track
         is_coordinator = has_role(user, Role.COORDINATOR)
+        # The actions shown are the transitions django-fsm-2 lets this user run now (state,
+        # guards, permission=), not a list written in the template.
+        available = {t.name for t in referral.get_available_user_state_transitions(user)}
+        track_available = {
+            track.pk: {t.name for t in track.get_available_user_state_transitions(user)}
+            for track in tracks
+        }
         context.update(
             {
                 "referral": referral,
                 "tracks": tracks,
+                "available": available,
                 "is_coordinator": is_coordinator,
                 "is_cell": has_role(user, Role.CELL_LIAISON),
                 "terminal": referral.state in TERMINAL_STATES,
-                "ReferralState": ReferralState,
-                "TrackState": TrackState,
-                "ENDED": ENDED_STATES,
                 "agreement_form": forms.AgreementForm(prefix="agreement"),
                 "suspend_form": forms.code_form("suspend"),
                 "withdraw_form": forms.code_form("withdraw"),
@@ -228,40 +236,37 @@ class ReferralCaseView(PageMixin, generic.TemplateView):
                 "interrupt_forms": {
                     track.pk: forms.code_form("interrupt", prefix=f"interrupt-{track.pk}")
                     for track in tracks
+                    if "interrupt" in track_available[track.pk]
                 },
             }
         )
         if is_coordinator:
-            running = [track for track in tracks if track.state not in ENDED_STATES]
-            eligible = members_eligible(tracks=running)
+            assignable = [
+                track for track in tracks if {"assign", "reassign"} & track_available[track.pk]
+            ]
+            eligible = members_eligible(tracks=assignable)
             context["assign_forms"] = {
                 track.pk: forms.AssignForm(prefix=f"assign-{track.pk}", members=eligible[track.pk])
-                for track in running
+                for track in assignable
             }
         return context
 
 
-class ReferralActionView(generic.View):
-    """POST-only actions of the case page; each calls one service of ``workflows``."""
+class CaseActionView(generic.View):
+    """A POST-only action of the case page: the roles that may run it, its form, and the one
+    service of ``workflows.services`` it calls (one view per action). A refusal of the
+    service or an invalid form becomes a French message; nothing is written."""
 
-    COORDINATOR_ACTIONS = {"suspend", "resume", "request_review", "assign", "interrupt"}
-    CELL_ACTIONS = {"withdraw", "close"}
-    SHARED_ACTIONS = {"agreement"}
+    roles: tuple = ()
+    http_method_names = ["post"]
 
-    def post(self, request, pk, action):
+    def post(self, request, pk):
         referral = get_object_or_404(Referral, pk=pk)
-        if action in self.COORDINATOR_ACTIONS:
-            allowed = has_role(request.user, Role.COORDINATOR)
-        elif action in self.CELL_ACTIONS:
-            allowed = has_role(request.user, Role.CELL_LIAISON)
-        elif action in self.SHARED_ACTIONS:
-            allowed = has_role(request.user, Role.COORDINATOR, Role.CELL_LIAISON)
-        else:
-            raise Http404
-        if not allowed:
+        if not has_role(request.user, *self.roles):
             raise PermissionDenied
         try:
-            self._run(request, referral, action)
+            with submission_once(request):
+                self.act(request, referral)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         except _InvalidForm as exc:
@@ -271,44 +276,103 @@ class ReferralActionView(generic.View):
             messages.success(request, _("Action enregistrée."))
         return redirect(f"{request.resolver_match.namespace}:case", pk=referral.pk)
 
-    def _run(self, request, referral, action):
-        user, post = request.user, request.POST
-        if action == "agreement":
-            form = _valid(forms.AgreementForm(post, prefix="agreement"))
-            from referrals.services import referral_record_agreement
+    def act(self, request, referral):
+        raise NotImplementedError
 
-            referral_record_agreement(actor=user, referral=referral, **form.cleaned_data)
-        elif action == "suspend":
-            code = _valid(forms.code_form("suspend", post)).cleaned_data["code"]
-            services.process_suspend(actor=user, referral=referral, reason=code)
-        elif action == "resume":
-            services.process_resume(actor=user, referral=referral)
-        elif action == "request_review":
-            services.process_request_review(actor=user, referral=referral)
-        elif action == "withdraw":
-            code = _valid(forms.code_form("withdraw", post)).cleaned_data["code"]
-            services.process_withdraw(actor=user, referral=referral, reason=code)
-        elif action == "close":
-            code = _valid(forms.code_form("close", post)).cleaned_data["code"]
-            services.process_close_suspended(actor=user, referral=referral, code=code)
-        elif action in ("assign", "interrupt"):
-            track = get_object_or_404(SupportTrack, pk=post.get("track"), referral=referral)
-            if action == "assign":
-                form = _valid(
-                    forms.AssignForm(
-                        post,
-                        prefix=f"assign-{track.pk}",
-                        members=members_eligible(tracks=[track])[track.pk],
-                    )
-                )
-                services.support_task_assign(
-                    actor=user, track=track, member=form.cleaned_data["member"]
-                )
-            else:
-                code = _valid(
-                    forms.code_form("interrupt", post, prefix=f"interrupt-{track.pk}")
-                ).cleaned_data["code"]
-                services.support_track_end(actor=user, track=track, reason=code)
+    def track(self, request, referral) -> SupportTrack:
+        """The track named by the form, one of this referral's (404 otherwise, e.g. not a
+        number)."""
+        raw = request.POST.get("track", "")
+        if not raw.isdigit():
+            raise Http404
+        return get_object_or_404(SupportTrack, pk=int(raw), referral=referral)
+
+
+class AgreementActionView(CaseActionView):
+    roles = (Role.COORDINATOR, Role.CELL_LIAISON)
+
+    def act(self, request, referral):
+        form = _valid(forms.AgreementForm(request.POST, prefix="agreement"))
+        services.referral_record_agreement(
+            actor=request.user, referral=referral, **form.cleaned_data
+        )
+
+
+class SuspendActionView(CaseActionView):
+    roles = (Role.COORDINATOR,)
+
+    def act(self, request, referral):
+        code = _valid(forms.code_form("suspend", request.POST)).cleaned_data["code"]
+        services.process_suspend(actor=request.user, referral=referral, reason=code)
+
+
+class ResumeActionView(CaseActionView):
+    roles = (Role.COORDINATOR,)
+
+    def act(self, request, referral):
+        services.process_resume(actor=request.user, referral=referral)
+
+
+class RequestReviewActionView(CaseActionView):
+    roles = (Role.COORDINATOR,)
+
+    def act(self, request, referral):
+        services.process_request_review(actor=request.user, referral=referral)
+
+
+class WithdrawActionView(CaseActionView):
+    roles = (Role.CELL_LIAISON,)
+
+    def act(self, request, referral):
+        code = _valid(forms.code_form("withdraw", request.POST)).cleaned_data["code"]
+        services.process_withdraw(actor=request.user, referral=referral, reason=code)
+
+
+class CloseActionView(CaseActionView):
+    roles = (Role.CELL_LIAISON,)
+
+    def act(self, request, referral):
+        code = _valid(forms.code_form("close", request.POST)).cleaned_data["code"]
+        services.process_close(actor=request.user, referral=referral, code=code)
+
+
+class AssignTrackActionView(CaseActionView):
+    roles = (Role.COORDINATOR,)
+
+    def act(self, request, referral):
+        track = self.track(request, referral)
+        form = _valid(
+            forms.AssignForm(
+                request.POST,
+                prefix=f"assign-{track.pk}",
+                members=members_eligible(tracks=[track])[track.pk],
+            )
+        )
+        services.track_assign(actor=request.user, track=track, member=form.cleaned_data["member"])
+
+
+class InterruptTrackActionView(CaseActionView):
+    roles = (Role.COORDINATOR,)
+
+    def act(self, request, referral):
+        track = self.track(request, referral)
+        code = _valid(
+            forms.code_form("interrupt", request.POST, prefix=f"interrupt-{track.pk}")
+        ).cleaned_data["code"]
+        services.track_interrupt(actor=request.user, track=track, reason=code)
+
+
+# The case page's actions, by the last segment of their URL.
+CASE_ACTIONS = {
+    "agreement": AgreementActionView,
+    "suspend": SuspendActionView,
+    "resume": ResumeActionView,
+    "request_review": RequestReviewActionView,
+    "withdraw": WithdrawActionView,
+    "close": CloseActionView,
+    "assign": AssignTrackActionView,
+    "interrupt": InterruptTrackActionView,
+}
 
 
 class _InvalidForm(Exception):

@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.roles import Role
-from referrals.models import Referral
+from referrals.models import Referral, triage_overdue
 from referrals.vocabularies import ReferralState
 from support.models import SupportTrack
-from support.vocabularies import TrackState
 from workflows.models import NotificationKind
 from workflows.notifications import send_once
 from workflows.selectors import overdue_support_counts
@@ -26,8 +25,10 @@ class ReminderReport:
 
 
 def reminders_run(*, today=None) -> ReminderReport:
-    """Request the reviews whose date has come (system actor) and e-mail overdue reminders:
-    to each member, the number of overdue tracks they hold; to coordinators, the total.
+    """Request the reviews whose date has come (system actor) and e-mail overdue reminders,
+    counted on ``today``: to each member, the number of overdue tracks they hold; to
+    coordinators, the total (a separate kind of mail, so a coordinator who is also a member
+    gets both).
 
     Running it twice the same day changes nothing the second time: the reviews are already
     requested and the notifications table allows one mail per person, kind and day.
@@ -43,7 +44,7 @@ def reminders_run(*, today=None) -> ReminderReport:
             report.errors += 1  # changed meanwhile (suspended, already in review)
     User = get_user_model()
     with transaction.atomic():
-        per_member = overdue_support_counts()
+        per_member = overdue_support_counts(today=today)
         for user in User.objects.filter(pk__in=per_member, is_active=True):
             report.mails_sent += send_once(
                 user=user,
@@ -54,19 +55,17 @@ def reminders_run(*, today=None) -> ReminderReport:
         total = _overdue_total(today)
         for user in User.objects.filter(is_active=True, groups__name=Role.COORDINATOR):
             report.mails_sent += send_once(
-                user=user, kind=NotificationKind.OVERDUE, count=total, url_name="coordination:index"
+                user=user,
+                kind=NotificationKind.OVERDUE_ALL,
+                count=total,
+                url_name="coordination:index",
             )
     return report
 
 
 def _overdue_total(today) -> int:
+    """Late triages and late tracks (the reviews come due are requested just before)."""
     return (
-        Referral.objects.filter(
-            state__in=[ReferralState.RECEIVED, ReferralState.IN_ASSESSMENT],
-            triage_due_on__lt=today,
-        ).count()
-        + SupportTrack.objects.filter(state=TrackState.OPEN, take_due_on__lt=today).count()
-        + SupportTrack.objects.filter(
-            state=TrackState.ASSIGNED, first_contact_due_on__lt=today
-        ).count()
+        Referral.objects.filter(triage_overdue(today)).count()
+        + SupportTrack.objects.overdue(today).count()
     )

@@ -1,5 +1,8 @@
 """Who sees which tasks and processes. Every list here runs a fixed number of queries."""
 
+import importlib
+
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -8,19 +11,25 @@ from viewflow.workflow.status import STATUS
 from core.access import has_role, user_roles
 from core.roles import Role
 from directory.models import MemberProfile
-from support.models import WORKING_REFERRAL_STATES, SupportTrack
-from support.vocabularies import HELD_STATES, TrackState
+from referrals.vocabularies import WORKING_STATES
+from support.models import SupportTrack, first_contact_overdue
+from support.selectors import has_room, profiles_with_held
+from support.vocabularies import TrackState
 
 
-def _flow():
-    from workflows.flows import ReferralFlow
+def flow():
+    """The referral flow class, looked up when first needed.
 
-    return ReferralFlow
+    viewflow's design makes one cycle inside this app: the flow names its task views, the
+    views call ``workflows.services``, and the services (and these selectors) drive the flow.
+    This is the one place that closes it, at call time, instead of imports hidden in
+    functions across the app."""
+    return importlib.import_module("workflows.flows").ReferralFlow
 
 
 def flow_tasks():
-    flow = _flow()
-    return flow.task_class._default_manager.filter(process__flow_class=flow)
+    flow_class = flow()
+    return flow_class.task_class._default_manager.filter(process__flow_class=flow_class)
 
 
 def with_case_data(queryset):
@@ -32,17 +41,8 @@ def with_case_data(queryset):
 
 def member_queue_domains(user) -> list[str]:
     """Domains whose open support tasks the member may take now (none at full capacity)."""
-    profile = (
-        MemberProfile.objects.filter(user=user, active=True)
-        .annotate(
-            held=Count(
-                "user__support_tracks",
-                filter=Q(user__support_tracks__state__in=HELD_STATES),
-            )
-        )
-        .first()
-    )
-    if profile is None or profile.held >= profile.capacity:
+    profile = profiles_with_held().filter(user=user, active=True).first()
+    if profile is None or not has_room(capacity=profile.capacity, held=profile.held):
         return []
     return list(profile.domains)
 
@@ -54,25 +54,25 @@ def _track_type():
 def queue_for(user):
     """NEW human tasks the user may take: the coordinator sees every queue; the cell liaison
     the review tasks; a member the open support tasks of their domains, within capacity."""
-    flow = _flow()
+    flow_class = flow()
     base = flow_tasks().filter(status=STATUS.NEW, owner__isnull=True)
     roles = user_roles(user)
     if Role.COORDINATOR in roles:
         return base.filter(flow_task_type="HUMAN")
     visible = Q(pk__in=[])
     if Role.CELL_LIAISON in roles:
-        visible |= Q(flow_task=flow.review)
+        visible |= Q(flow_task=flow_class.review)
     if Role.MEMBER in roles:
         domains = member_queue_domains(user)
         if domains:
             visible |= Q(
-                flow_task=flow.support,
+                flow_task=flow_class.support,
                 artifact_content_type=_track_type(),
                 # A suspended (or ended) referral's open tracks cannot be taken: not shown.
                 artifact_object_id__in=SupportTrack.objects.filter(
                     state=TrackState.OPEN,
                     domain__in=domains,
-                    referral__state__in=WORKING_REFERRAL_STATES,
+                    referral__state__in=WORKING_STATES,
                 ).values("pk"),
             )
     return base.filter(visible)
@@ -86,42 +86,39 @@ def inbox_count(*, user) -> int:
     return inbox_for(user).count()
 
 
-def process_visible_to(user, process_pk) -> bool:
-    """Coordinators and cell liaisons see every process. A member sees a process only while
-    they hold one of its tasks or tracks, or may take one of its open support tasks."""
-    roles = user_roles(user)
-    if Role.COORDINATOR in roles or Role.CELL_LIAISON in roles:
+def sees_every_case(user) -> bool:
+    """Coordinators and cell liaisons see every referral, its process and its tasks."""
+    return has_role(user, Role.COORDINATOR, Role.CELL_LIAISON)
+
+
+def task_visible_to(user, task) -> bool:
+    """Whether ``user`` may know of ``task`` (else its pages answer 404).
+
+    Coordinators and cell liaisons: every task. A member: the tasks they hold or held (their
+    own track, also once ended), and the tasks they may take now (their queue). Nothing else
+    of the case: not its triage or review, not sibling tracks, not who holds them."""
+    if sees_every_case(user):
         return True
-    if Role.MEMBER not in roles:
+    if not has_role(user, Role.MEMBER):
         return False
-    if flow_tasks().filter(process_id=process_pk, owner=user).exists():
+    if task.owner_id == user.pk:
         return True
-    if queue_for(user).filter(process_id=process_pk).exists():
-        return True
-    process = _flow().process_class._default_manager.filter(pk=process_pk).first()
-    return bool(
-        process
-        and SupportTrack.objects.filter(
-            referral_id=process.artifact_object_id, holder=user
-        ).exists()
-    )
+    return queue_for(user).filter(pk=task.pk).exists()
 
 
 def queue_recipients(*, process):
     """(user, queue size) for everyone whose queue holds a NEW task of ``process``."""
-    from django.contrib.auth import get_user_model
-
-    flow = _flow()
+    flow_class = flow()
     new_tasks = flow_tasks().filter(process=process, status=STATUS.NEW, owner__isnull=True)
     User = get_user_model()
     recipients = []
-    if new_tasks.filter(flow_task=flow.triage).exists():
+    if new_tasks.filter(flow_task=flow_class.triage).exists():
         recipients += list(User.objects.filter(is_active=True, groups__name=Role.COORDINATOR))
-    if new_tasks.filter(flow_task=flow.review).exists():
+    if new_tasks.filter(flow_task=flow_class.review).exists():
         recipients += list(User.objects.filter(is_active=True, groups__name=Role.CELL_LIAISON))
     domains = set(
         SupportTrack.objects.filter(
-            pk__in=new_tasks.filter(flow_task=flow.support).values("artifact_object_id")
+            pk__in=new_tasks.filter(flow_task=flow_class.support).values("artifact_object_id")
         ).values_list("domain", flat=True)
     )
     if domains:
@@ -138,13 +135,12 @@ def queue_recipients(*, process):
     return result
 
 
-def overdue_support_counts():
-    """{member id: number of overdue tasks they hold} (first contact past due)."""
-    today = timezone.localdate()
+def overdue_support_counts(*, today=None):
+    """{member id: number of overdue tracks they hold on ``today``} (first contact past due:
+    the one overdue rule of a held track, support.models.first_contact_overdue)."""
+    today = today or timezone.localdate()
     rows = (
-        SupportTrack.objects.filter(
-            state=TrackState.ASSIGNED, first_contact_due_on__lt=today, holder__isnull=False
-        )
+        SupportTrack.objects.filter(first_contact_overdue(today), holder__isnull=False)
         .values("holder")
         .annotate(n=Count("pk"))
     )

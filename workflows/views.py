@@ -5,18 +5,16 @@ from a service (ApplicationError) becomes a French form error or message; nothin
 """
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
+from viewflow.workflow.status import STATUS
 
 from core.errors import ApplicationError
-from referrals import services as referral_services
-from referrals.vocabularies import ReferralState
 from support.models import SupportTrack
-from support.vocabularies import TrackState
 from workflows import forms, services
+from workflows.submissions import AlreadySubmitted, submission_once
 
 
 def _fail(form, exc: ApplicationError):
@@ -66,9 +64,15 @@ class RegisterReferralView(generic.FormView):
 
     def form_valid(self, form):
         try:
-            referral = services.register_complete(
-                actor=self.request.user, activation=self.request.activation, **form.cleaned_data
-            )
+            with submission_once(self.request):
+                referral = services.register_complete(
+                    actor=self.request.user,
+                    activation=self.request.activation,
+                    **form.cleaned_data,
+                )
+        except AlreadySubmitted as exc:
+            messages.info(self.request, exc.message)
+            return redirect("cell:index")
         except ApplicationError as exc:
             _fail(form, exc)
             return self.form_invalid(form)
@@ -101,9 +105,10 @@ class TriageView(TaskPageMixin, generic.TemplateView):
             form = forms.AgreementForm(request.POST, prefix="agreement")
             if form.is_valid():
                 try:
-                    referral_services.referral_record_agreement(
-                        actor=request.user, referral=self.referral, **form.cleaned_data
-                    )
+                    with submission_once(request):
+                        services.referral_record_agreement(
+                            actor=request.user, referral=self.referral, **form.cleaned_data
+                        )
                 except ApplicationError as exc:
                     _fail(form, exc)
                 else:
@@ -114,9 +119,10 @@ class TriageView(TaskPageMixin, generic.TemplateView):
         form = forms.TriageForm(request.POST, prefix="triage")
         if form.is_valid():
             try:
-                services.triage_complete(
-                    actor=request.user, activation=self.activation, **form.cleaned_data
-                )
+                with submission_once(request):
+                    services.triage_complete(
+                        actor=request.user, task=self.activation.task, **form.cleaned_data
+                    )
             except ApplicationError as exc:
                 _fail(form, exc)
             else:
@@ -140,9 +146,10 @@ class ReviewView(TaskPageMixin, generic.TemplateView):
         form = forms.ReviewForm(request.POST, prefix="review")
         if form.is_valid():
             try:
-                services.review_complete(
-                    actor=request.user, activation=self.activation, **form.cleaned_data
-                )
+                with submission_once(request):
+                    services.review_complete(
+                        actor=request.user, task=self.activation.task, **form.cleaned_data
+                    )
             except ApplicationError as exc:
                 _fail(form, exc)
             else:
@@ -151,19 +158,83 @@ class ReviewView(TaskPageMixin, generic.TemplateView):
         return self.render_to_response(self.get_context_data(review_form=form))
 
 
+def _contact_form(action, data=None):
+    return forms.ContactForm(data, prefix=action)
+
+
+def _code_form(action, data=None):
+    return forms.code_form(action, data)
+
+
+# The holder's actions on the track page: action → (its form, its one service, whether the
+# task leaves the holder's inbox). Each service is one public write of workflows.services.
+TRACK_ACTIONS = {
+    "first_contact": (
+        _contact_form,
+        lambda actor, track, data: services.track_first_contact_record(
+            actor=actor, track=track, occurred_on=data["occurred_on"], kind=data["kind"]
+        ),
+        False,
+    ),
+    "contact": (
+        _contact_form,
+        lambda actor, track, data: services.track_contact_record(
+            actor=actor,
+            track=track,
+            occurred_on=data["occurred_on"],
+            kind=data["kind"],
+            attended=data.get("attended", True),
+        ),
+        False,
+    ),
+    "hold": (
+        _code_form,
+        lambda actor, track, data: services.track_hold(
+            actor=actor, track=track, reason=data["code"]
+        ),
+        False,
+    ),
+    "resume": (
+        None,
+        lambda actor, track, data: services.track_resume(actor=actor, track=track),
+        False,
+    ),
+    "complete": (
+        _code_form,
+        lambda actor, track, data: services.track_complete(
+            actor=actor, track=track, outcome=data["code"]
+        ),
+        True,
+    ),
+    "interrupt": (
+        _code_form,
+        lambda actor, track, data: services.track_interrupt(
+            actor=actor, track=track, reason=data["code"]
+        ),
+        True,
+    ),
+    "release": (
+        _code_form,
+        lambda actor, track, data: services.track_release(
+            actor=actor, track=track, reason=data["code"]
+        ),
+        True,
+    ),
+}
+
+
 class SupportTaskView(TaskPageMixin, generic.TemplateView):
     """The track page of the member who holds it: contacts, pause, outcome, release."""
 
     template_name = "workflows/track_page.html"
     page_title = _("Accompagnement")
-    ACTIONS = services.TRACK_ACTIONS
 
     @property
     def track(self) -> SupportTrack:
         if not hasattr(self, "_track"):
-            self._track = SupportTrack.objects.select_related("referral", "organisation").get(
-                pk=self.activation.task.data["track"]
-            )
+            self._track = SupportTrack.objects.select_related(
+                "referral", "referral__commune", "organisation"
+            ).get(pk=self.activation.task.data["track"])
         return self._track
 
     def get_context_data(self, **kwargs):
@@ -177,36 +248,40 @@ class SupportTaskView(TaskPageMixin, generic.TemplateView):
             .exclude(pk=track.pk)
             .only("domain", "state")
         )
-        for name in ("first_contact", "contact"):
-            context.setdefault(f"{name}_form", forms.ContactForm(prefix=name))
-        for name in ("hold", "complete", "interrupt", "release"):
-            context.setdefault(f"{name}_form", forms.code_form(name))
+        for action, (form_factory, _service, _leaves) in TRACK_ACTIONS.items():
+            if form_factory is not None:
+                context.setdefault(f"{action}_form", form_factory(action))
         context["state"] = track.state
-        context["TrackState"] = TrackState
-        context["referral_working"] = track.referral.state in (
-            ReferralState.IN_SUPPORT,
-            ReferralState.IN_REVIEW,
+        context["referral_working"] = track.referral.is_working
+        # The actions shown are the transitions django-fsm-2 lets this user run now (state,
+        # guards, permission=); an ended track's page is read-only.
+        finished = self.activation.task.status in (STATUS.DONE, STATUS.CANCELED)
+        context["available"] = (
+            set()
+            if finished
+            else {t.name for t in track.get_available_user_state_transitions(self.request.user)}
         )
         return context
 
     def post(self, request, *args, **kwargs):
+        if self.activation.task.status in (STATUS.DONE, STATUS.CANCELED):
+            messages.error(request, _("Cette tâche a déjà été traitée : rien n'a été enregistré."))
+            return redirect(request.path)
         action = request.POST.get("action")
-        if action not in self.ACTIONS:
+        if action not in TRACK_ACTIONS:
             messages.error(request, _("Action inconnue."))
             return redirect(request.path)
-        if action in ("first_contact", "contact"):
-            form = forms.ContactForm(request.POST, prefix=action)
-        elif action == "resume":
-            form = None
-        else:
-            form = forms.code_form(action, request.POST)
+        form_factory, service, leaves = TRACK_ACTIONS[action]
+        form = form_factory(action, request.POST) if form_factory is not None else None
         if form is not None and not form.is_valid():
             return self.render_to_response(self.get_context_data(**{f"{action}_form": form}))
         data = form.cleaned_data if form is not None else {}
         try:
-            outcome = services.track_task_act(
-                actor=request.user, activation=self.activation, action=action, data=data
-            )
+            with submission_once(request):
+                service(request.user, self.track, data)
+        except AlreadySubmitted as exc:
+            messages.info(request, exc.message)
+            return redirect(request.path)
         except ApplicationError as exc:
             if form is None:
                 messages.error(request, exc.message)
@@ -214,7 +289,7 @@ class SupportTaskView(TaskPageMixin, generic.TemplateView):
             _fail(form, exc)
             return self.render_to_response(self.get_context_data(**{f"{action}_form": form}))
         messages.success(request, _("Enregistré."))
-        return redirect(_inbox_url() if outcome != "open" else request.path)
+        return redirect(_inbox_url() if leaves else request.path)
 
 
 class TakeTaskView(generic.TemplateView):
@@ -229,12 +304,10 @@ class TakeTaskView(generic.TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        from workflows.services import task_take
-
         task = request.activation.task
         try:
-            with transaction.atomic():
-                task_take(actor=request.user, task=task)
+            with submission_once(request):
+                services.task_take(actor=request.user, task=task)
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect(_queue_url())

@@ -14,13 +14,13 @@ from workflows.selectors import inbox_for, queue_for, with_case_data
 
 
 def _case_paths():
+    """The case page and one URL (``case_<action>``) per action, each its own view."""
     return (
         path("orientations/<int:pk>/", pages.ReferralCaseView.as_view(), name="case"),
-        path(
-            "orientations/<int:pk>/<slug:action>/",
-            pages.ReferralActionView.as_view(),
-            name="case_action",
-        ),
+        *[
+            path(f"orientations/<int:pk>/{action}/", view.as_view(), name=f"case_{action}")
+            for action, view in pages.CASE_ACTIONS.items()
+        ],
     )
 
 
@@ -31,7 +31,7 @@ class CellApplication(Application):
     icon = "folder_shared"
     permission = staticmethod(role_permission(Role.CELL_LIAISON))
     index_path = path("", pages.CellHomeView.as_view(), name="index")
-    case_path, case_action_path = _case_paths()
+    urlpatterns = _case_paths()
 
 
 class CoordinationApplication(Application):
@@ -41,7 +41,7 @@ class CoordinationApplication(Application):
     icon = "hub"
     permission = staticmethod(role_permission(Role.COORDINATOR))
     index_path = path("", pages.CoordinationHomeView.as_view(), name="index")
-    case_path, case_action_path = _case_paths()
+    urlpatterns = _case_paths()
 
 
 class MemberApplication(Application):

@@ -1,4 +1,5 @@
-"""Case data for the monitoring tests, built only through the referral and support services.
+"""Case data for the monitoring tests, built only through the public write API
+(``workflows.services``), each referral with its process, as the real flow would.
 
 A ``Clock`` replaces ``django.utils.timezone.now`` while a scenario is built, so that audit
 events, state changes and due dates land on chosen days (the services read the time through
@@ -15,7 +16,6 @@ from django.utils import timezone
 
 from core.roles import Role
 from directory.vocabularies import SupportDomain
-from referrals import services as rs
 from referrals.models import Referral
 from referrals.vocabularies import (
     AgeBracket,
@@ -26,9 +26,10 @@ from referrals.vocabularies import (
     SuspensionReason,
     YesNoUnknown,
 )
-from support import services as ss
 from support.vocabularies import ContactKind, InterruptionReason, Outcome
 from tests.factories import MemberProfileFactory, OrganisationFactory, UserFactory, commune
+from tests.referrals.builders import take_track, task_of
+from workflows import services as ws
 
 _references = itertools.count(1)
 
@@ -99,11 +100,14 @@ class Case:
 
 
 def build(cast: Cast, case: Case, clock: Clock) -> Referral:
-    """Register a referral on ``case.received_on`` and bring it to ``case.state``."""
+    """Register a referral on ``case.received_on`` and bring it to ``case.state``.
+
+    As in the real flow, the end of the last running track requests the review: a case
+    whose tracks all end is in review (or closed), whatever ``state`` says of support."""
     if case.received_on is not None:
         clock.set_day(case.received_on)
     received_on = timezone.localdate()
-    referral = rs.referral_register(
+    process = ws.referral_start(
         actor=cast.cell,
         received_on=received_on,
         reference=new_reference(),
@@ -117,6 +121,11 @@ def build(cast: Cast, case: Case, clock: Clock) -> Referral:
         agreement=Agreement.PERSON_AGREED,
         agreement_date=received_on,
     )
+    referral = Referral.objects.get(pk=process.artifact_object_id)
+
+    def fresh():
+        return Referral.objects.get(pk=referral.pk)
+
     if case.state == "received":
         return referral
 
@@ -125,16 +134,24 @@ def build(cast: Cast, case: Case, clock: Clock) -> Referral:
 
     step()
     if case.state == "withdrawn":
-        return rs.referral_withdraw(actor=cast.cell, referral=referral, reason="cell_decision")
-    referral = rs.referral_start_assessment(actor=cast.coordinator, referral=referral)
+        ws.process_withdraw(actor=cast.cell, referral=referral, reason="cell_decision")
+        return fresh()
+    ws.task_take(actor=cast.coordinator, task=task_of(referral, "triage"))
     if case.state == "in_assessment":
-        return referral
+        return fresh()
     step()
+    triage = task_of(referral, "triage")
     if case.state == "returned":
-        return rs.referral_return_to_cell(
-            actor=cast.coordinator, referral=referral, reason=ReturnReason.OUTSIDE_SCOPE
+        ws.triage_complete(
+            actor=cast.coordinator,
+            task=triage,
+            decision="return_to_cell",
+            reason=ReturnReason.OUTSIDE_SCOPE,
         )
-    referral = rs.referral_open_support(actor=cast.coordinator, referral=referral)
+        return fresh()
+    ws.triage_complete(
+        actor=cast.coordinator, task=triage, decision="open_support", domains=list(case.domains)
+    )
     member = cast.members[case.member]
     ending = case.state == "closed"
     for track in referral.tracks.all():
@@ -143,31 +160,38 @@ def build(cast: Cast, case: Case, clock: Clock) -> Referral:
             continue
         step()
         if fate == "interrupted":
-            ss.track_interrupt(
+            ws.track_interrupt(
                 actor=cast.coordinator, track=track, reason=InterruptionReason.PERSON_REFUSED
             )
             continue
-        ss.track_take(actor=member, track=track)
+        take_track(member, track)
         if fate == "assigned":
             continue
         step()
-        ss.track_record_first_contact(
+        ws.track_first_contact_record(
             actor=member, track=track, occurred_on=timezone.localdate(), kind=ContactKind.PHONE
         )
         if fate == "completed":
             step()
-            ss.track_complete(actor=member, track=track, outcome=case.outcome)
+            ws.track_complete(actor=member, track=track, outcome=case.outcome)
     if case.state == "in_support":
-        return Referral.objects.get(pk=referral.pk)
+        return fresh()
     step()
     if case.state == "suspended":
-        return rs.referral_suspend(
+        ws.process_suspend(
             actor=cast.coordinator, referral=referral, reason=SuspensionReason.HOSPITALISATION
         )
-    referral = rs.referral_request_review(actor=cast.coordinator, referral=referral)
+        return fresh()
+    if fresh().state != "in_review":  # else the last track's end already requested it
+        ws.process_request_review(actor=cast.coordinator, referral=referral)
     if case.state == "in_review":
-        return referral
+        return fresh()
     step()
     if case.state == "closed":
-        return rs.referral_close(actor=cast.cell, referral=referral, code=ClosureCode.GOALS_REACHED)
+        review = task_of(referral, "review")
+        ws.task_take(actor=cast.cell, task=review)
+        ws.review_complete(
+            actor=cast.cell, task=review, decision="close", code=ClosureCode.GOALS_REACHED
+        )
+        return fresh()
     raise ValueError(f"unknown state {case.state!r}")

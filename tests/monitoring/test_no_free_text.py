@@ -1,4 +1,4 @@
-"""The monitoring app stores no free text (DESIGN.md §2.2): no TextField or JSONField, and
+"""The monitoring app stores no free text (docs/design.md §2.2): no TextField or JSONField, and
 every CharField is a choice from a vocabulary."""
 
 from django.apps import apps

@@ -1,4 +1,5 @@
-"""Build referrals and support tracks in any state, through the services only.
+"""Build referrals and support tracks in any state, through the public write API only
+(``workflows.services``), so that every referral has its process and its tasks.
 
 Tests read as ``referral_in_state("suspended")`` or ``track_in_state("active")``: each
 builder registers a referral as the cell liaison, triages it as the coordinator and lets a
@@ -17,7 +18,6 @@ from django.utils import timezone
 from audit.models import AuditEvent, ChainHead
 from core.roles import Role
 from directory.vocabularies import SupportDomain
-from referrals import services as rs
 from referrals.models import Referral
 from referrals.vocabularies import (
     AgeBracket,
@@ -30,7 +30,6 @@ from referrals.vocabularies import (
     SuspensionReason,
     YesNoUnknown,
 )
-from support import services as ss
 from support.models import Contact, SupportTrack
 from support.vocabularies import (
     ContactKind,
@@ -40,6 +39,8 @@ from support.vocabularies import (
     TrackState,
 )
 from tests.factories import UserFactory, commune, user_with_role
+from workflows import services as ws
+from workflows.selectors import flow_tasks
 
 R = ReferralState
 T = TrackState
@@ -108,83 +109,132 @@ def registration_fields(**overrides) -> dict:
 
 
 def register(cast: Cast, **overrides) -> Referral:
-    return rs.referral_register(actor=cast.cell, **registration_fields(**overrides))
+    """A referral registered by the cell, its process started (triage task in the queue)."""
+    process = ws.referral_start(actor=cast.cell, **registration_fields(**overrides))
+    return Referral.objects.get(pk=process.artifact_object_id)
+
+
+def task_of(referral, node_name: str, *, track=None):
+    """The open task of ``node_name`` in the referral's process (of ``track`` for support)."""
+    tasks = flow_tasks().filter(
+        process__artifact_object_id=referral.pk, status__in=["NEW", "ASSIGNED", "STARTED"]
+    )
+    found = [
+        task
+        for task in tasks.order_by("pk")
+        if task.flow_task.name == node_name
+        and (track is None or task.artifact_object_id == track.pk)
+    ]
+    assert found, f"no open {node_name} task"
+    return found[-1]
+
+
+def take_track(member, track) -> None:
+    """``member`` takes the track from its domain's queue (its support task)."""
+    ws.task_take(actor=member, task=task_of(track.referral, "support", track=track))
+
+
+def _fresh(referral) -> Referral:
+    return Referral.objects.get(pk=referral.pk)
 
 
 def referral_in_state(
     state: str, cast: Cast | None = None, *, domains=(SupportDomain.SOCIAL,), **overrides
 ) -> Referral:
-    """A referral brought to ``state`` through the services (agreement recorded).
+    """A referral brought to ``state`` through the public API (agreement recorded).
 
-    From ``in_support`` on, the referral has one open track per domain of ``domains``.
-    A ``closed`` referral had its tracks interrupted before the review.
+    From ``in_support`` on, the referral has one open track per domain of ``domains``
+    (``in_review``: requested by the coordinator, the tracks still open). A ``closed``
+    referral had its tracks interrupted (which fired the review) and was closed at review.
     """
     cast = cast or Cast()
     referral = register(cast, requested_domains=list(domains), **overrides)
     if state == R.RECEIVED:
         return referral
     if state == R.WITHDRAWN:
-        return rs.referral_withdraw(actor=cast.cell, referral=referral, reason="cell_decision")
-    referral = rs.referral_start_assessment(actor=cast.coordinator, referral=referral)
+        ws.process_withdraw(actor=cast.cell, referral=referral, reason="cell_decision")
+        return _fresh(referral)
+    ws.task_take(actor=cast.coordinator, task=task_of(referral, "triage"))
     if state == R.IN_ASSESSMENT:
-        return referral
+        return _fresh(referral)
+    triage = task_of(referral, "triage")
     if state == R.RETURNED:
-        return rs.referral_return_to_cell(
-            actor=cast.coordinator, referral=referral, reason=ReturnReason.OUTSIDE_SCOPE
+        ws.triage_complete(
+            actor=cast.coordinator,
+            task=triage,
+            decision="return_to_cell",
+            reason=ReturnReason.OUTSIDE_SCOPE,
         )
-    referral = rs.referral_open_support(actor=cast.coordinator, referral=referral)
+        return _fresh(referral)
+    ws.triage_complete(
+        actor=cast.coordinator, task=triage, decision="open_support", domains=list(domains)
+    )
     if state == R.IN_SUPPORT:
-        return referral
+        return _fresh(referral)
     if state == R.SUSPENDED:
-        return rs.referral_suspend(
+        ws.process_suspend(
             actor=cast.coordinator, referral=referral, reason=SuspensionReason.HOSPITALISATION
         )
+        return _fresh(referral)
+    if state == R.IN_REVIEW:
+        ws.process_request_review(actor=cast.coordinator, referral=referral)
+        return _fresh(referral)
     if state == R.CLOSED:
         for track in referral.tracks.all():
-            ss.track_interrupt(
+            ws.track_interrupt(
                 actor=cast.coordinator, track=track, reason=InterruptionReason.PERSON_REFUSED
             )
-    referral = rs.referral_request_review(actor=cast.coordinator, referral=referral)
-    if state == R.IN_REVIEW:
-        return referral
-    if state == R.CLOSED:
-        return rs.referral_close(actor=cast.cell, referral=referral, code=ClosureCode.GOALS_REACHED)
+        review = task_of(referral, "review")
+        ws.task_take(actor=cast.cell, task=review)
+        ws.review_complete(
+            actor=cast.cell, task=review, decision="close", code=ClosureCode.GOALS_REACHED
+        )
+        return _fresh(referral)
     raise ValueError(f"unknown referral state {state!r}")
 
 
 def track_in_state(
     state: str, cast: Cast | None = None, *, referral_state: str = R.IN_SUPPORT
 ) -> SupportTrack:
-    """The (social) track of a referral in support, brought to ``state`` by ``cast.member``,
+    """The social track of a referral in support, brought to ``state`` by ``cast.member``,
     who holds it in every state but ``open`` (an ended track keeps its last holder); the
     referral is then moved to ``referral_state`` (``in_support``, ``in_review`` or
-    ``suspended``)."""
+    ``suspended``).
+
+    As in the real process, the end of the last running track requests the review: so an
+    ended social track comes with a second, open educational track, unless the referral is
+    wanted in review."""
     cast = cast or Cast()
-    referral = referral_in_state(R.IN_SUPPORT, cast)
-    track = referral.tracks.get()
+    ended = state in (T.COMPLETED, T.INTERRUPTED)
+    domains = (SupportDomain.SOCIAL,)
+    if ended and referral_state != R.IN_REVIEW:
+        domains = (SupportDomain.SOCIAL, SupportDomain.EDUCATIONAL)
+    referral = referral_in_state(R.IN_SUPPORT, cast, domains=domains)
+    track = referral.tracks.get(domain=SupportDomain.SOCIAL)
     if state != T.OPEN:
-        track = ss.track_take(actor=cast.member, track=track)
+        take_track(cast.member, track)
         if state != T.ASSIGNED:
-            ss.track_record_first_contact(
+            ws.track_first_contact_record(
                 actor=cast.member,
                 track=track,
                 occurred_on=timezone.localdate(),
                 kind=ContactKind.INTERVIEW,
             )
             if state == T.ON_HOLD:
-                ss.track_hold(actor=cast.member, track=track, reason=HoldReason.AWAITING_PARTNER)
+                ws.track_hold(actor=cast.member, track=track, reason=HoldReason.AWAITING_PARTNER)
             elif state == T.COMPLETED:
-                ss.track_complete(actor=cast.member, track=track, outcome=Outcome.GOALS_REACHED)
+                ws.track_complete(actor=cast.member, track=track, outcome=Outcome.GOALS_REACHED)
             elif state == T.INTERRUPTED:
-                ss.track_interrupt(
+                ws.track_interrupt(
                     actor=cast.member, track=track, reason=InterruptionReason.NO_CONTACT_POSSIBLE
                 )
             elif state != T.ACTIVE:
                 raise ValueError(f"unknown track state {state!r}")
     if referral_state == R.IN_REVIEW:
-        rs.referral_request_review(actor=cast.coordinator, referral=referral)
+        if _fresh(referral).state != R.IN_REVIEW:  # an ended last track already asked for it
+            ws.process_request_review(actor=cast.coordinator, referral=referral)
     elif referral_state == R.SUSPENDED:
-        rs.referral_suspend(
+        ws.process_suspend(
             actor=cast.coordinator, referral=referral, reason=SuspensionReason.INCARCERATION
         )
     elif referral_state != R.IN_SUPPORT:

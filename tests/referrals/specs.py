@@ -1,6 +1,6 @@
 """The referral transitions as a table: who may run each one, from which states, to which
 state, with which code, and how many audit events a success writes. The matrices of
-``test_transitions_*`` are generated from it (DESIGN.md §3 and §4)."""
+``test_transitions_*`` are generated from it (docs/design.md §3 and §4)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.roles import Role
-from directory.vocabularies import SupportDomain
 from referrals import services as rs
 from referrals.vocabularies import NON_TERMINAL_STATES, ReferralState
 from support import services as ss
@@ -82,7 +81,7 @@ SPECS = (
         roles=(Role.COORDINATOR,),
         sources=(R.IN_ASSESSMENT,),
         target=R.IN_SUPPORT,
-        extra_events=lambda state: 1,  # one "open" event: one requested domain
+        # The tracks are opened by workflows.services.triage_complete (test_audit_events).
     ),
     Spec(
         "suspend",
@@ -110,13 +109,11 @@ SPECS = (
     ),
     Spec(
         "continue_support",
-        lambda actor, referral, code: rs.referral_continue(
-            actor=actor, referral=referral, domains=[SupportDomain.PSYCHOLOGICAL]
-        ),
+        lambda actor, referral, code: rs.referral_continue(actor=actor, referral=referral),
         roles=(Role.CELL_LIAISON,),
         sources=(R.IN_REVIEW,),
         target=R.IN_SUPPORT,
-        extra_events=lambda state: 1,  # "open" event of the new psychological track
+        # New tracks are opened by workflows.services.review_complete (test_audit_events).
     ),
     Spec(
         "close",
@@ -136,7 +133,8 @@ SPECS = (
         sources=tuple(NON_TERMINAL_STATES),
         target=R.WITHDRAWN,
         code="judicial_proceedings",
-        extra_events=lambda state: running_tracks_in(state),  # each running track interrupted
+        # Running tracks are interrupted by workflows.services.process_withdraw
+        # (tests/workflows/test_withdraw.py).
     ),
 )
 

@@ -7,8 +7,9 @@ import pytest
 from audit import chain
 from audit.models import AuditEvent
 from support.models import SupportTrack
-from tests.referrals.builders import Cast, new_events, referral_in_state
-from tests.referrals.specs import SPECS
+from tests.referrals.builders import Cast, new_events, referral_in_state, task_of
+from tests.referrals.specs import SPECS, SPECS_BY_NAME
+from workflows import services as ws
 
 CASES = [pytest.param(spec, who, id=f"{spec}-{who}") for spec in SPECS for who in spec.roles]
 
@@ -39,17 +40,39 @@ def test_the_transition_event_describes_the_transition(spec, who):
     assert chain.verify().ok
 
 
+def _open_support(cast, referral):
+    ws.triage_complete(
+        actor=cast.coordinator,
+        task=task_of(referral, "triage"),
+        decision="open_support",
+        domains=["social"],
+    )
+
+
+def _continue_support(cast, referral):
+    ws.review_complete(
+        actor=cast.cell,
+        task=task_of(referral, "review"),
+        decision="continue",
+        domains=["psychological"],
+    )
+
+
+# Through the public API (workflows.services), which opens the tracks with the transition.
+OPENERS = {"open_support": _open_support, "continue_support": _continue_support}
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "spec", [s for s in SPECS if s.name in ("open_support", "continue_support")]
-)
+@pytest.mark.parametrize("spec", [SPECS_BY_NAME[name] for name in OPENERS])
 def test_each_track_opened_has_its_open_event(spec):
     cast = Cast()
     referral = referral_in_state(spec.sources[0], cast)
     actor = cast.actor(spec.roles[0])
+    if spec.name == "continue_support":
+        ws.task_take(actor=cast.cell, task=task_of(referral, "review"))
     before = AuditEvent.objects.count()
 
-    spec.call(actor, referral, spec.code)
+    OPENERS[spec.name](cast, referral)
 
     transition, *opened = new_events(before)
     assert transition.transition == spec.name

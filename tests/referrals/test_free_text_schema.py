@@ -1,4 +1,4 @@
-"""No free text on any case object, transition or audit event (DESIGN.md §2.2): every model
+"""No free text on any case object, transition or audit event (docs/design.md §2.2): every model
 of referrals, support, workflows and audit has no TextField, no JSONField, and no CharField
 that is neither a choice from a vocabulary nor constrained by a validator."""
 

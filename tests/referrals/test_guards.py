@@ -8,15 +8,16 @@ from core.errors import ApplicationError
 from referrals import services as rs
 from referrals.models import Referral
 from referrals.vocabularies import Agreement
-from support import services as ss
 from support.models import SupportTrack
 from tests.referrals.builders import (
     Cast,
     assert_unchanged,
     referral_in_state,
     snapshot,
+    task_of,
     track_in_state,
 )
+from workflows import services as ws
 
 NO_AGREEMENT = "L'accord de la personne ou de la famille (avec sa date) doit être recueilli."
 TRACKS_RUNNING = "Tous les accompagnements doivent être terminés ou interrompus avant la clôture."
@@ -62,7 +63,12 @@ def test_support_opens_once_the_agreement_is_recorded():
 def test_opening_support_opens_one_track_per_domain():
     cast = Cast()
     referral = referral_in_state("in_assessment", cast, domains=["social", "educational"])
-    rs.referral_open_support(actor=cast.coordinator, referral=referral)
+    ws.triage_complete(
+        actor=cast.coordinator,
+        task=task_of(referral, "triage"),
+        decision="open_support",
+        domains=["social", "educational"],
+    )
     tracks = SupportTrack.objects.filter(referral=referral)
     assert sorted(t.domain for t in tracks) == ["educational", "social"]
     assert {(t.state, t.holder_id) for t in tracks} == {("open", None)}
@@ -74,8 +80,11 @@ def test_opening_support_needs_known_domains(domains):
     cast = Cast()
     referral = referral_in_state("in_assessment", cast)
     error = _refused(
-        lambda: rs.referral_open_support(
-            actor=cast.coordinator, referral=referral, domains=domains
+        lambda: ws.triage_complete(
+            actor=cast.coordinator,
+            task=task_of(referral, "triage"),
+            decision="open_support",
+            domains=domains,
         ),
         referral,
     )
@@ -110,14 +119,19 @@ def test_closing_once_every_track_has_ended_is_allowed(track_state):
     )
 
 
+def _continue(cast, referral, domains):
+    review = task_of(referral, "review")
+    if review.owner_id is None:
+        ws.task_take(actor=cast.cell, task=review)
+    ws.review_complete(actor=cast.cell, task=review, decision="continue", domains=domains)
+
+
 @pytest.mark.django_db
 def test_continuing_in_a_domain_already_running_is_refused():
     cast = Cast()
     referral = referral_in_state("in_review", cast)  # its social track is still open
-    error = _refused(
-        lambda: rs.referral_continue(actor=cast.cell, referral=referral, domains=["social"]),
-        referral,
-    )
+    ws.task_take(actor=cast.cell, task=task_of(referral, "review"))
+    error = _refused(lambda: _continue(cast, referral, ["social"]), referral)
     assert error.field == "domains"
 
 
@@ -125,10 +139,9 @@ def test_continuing_in_a_domain_already_running_is_refused():
 def test_continuing_with_nothing_running_and_no_domain_is_refused():
     cast = Cast()
     referral = referral_in_state("in_review", cast)
-    ss.track_interrupt(actor=cast.coordinator, track=referral.tracks.get(), reason="holder_left")
-    error = _refused(
-        lambda: rs.referral_continue(actor=cast.cell, referral=referral, domains=[]), referral
-    )
+    ws.track_interrupt(actor=cast.coordinator, track=referral.tracks.get(), reason="holder_left")
+    ws.task_take(actor=cast.cell, task=task_of(referral, "review"))
+    error = _refused(lambda: _continue(cast, referral, []), referral)
     assert error.field == "domains"
 
 
@@ -136,7 +149,7 @@ def test_continuing_with_nothing_running_and_no_domain_is_refused():
 def test_continuing_keeps_running_tracks_and_opens_the_new_domains():
     cast = Cast()
     referral = referral_in_state("in_review", cast)
-    rs.referral_continue(actor=cast.cell, referral=referral, domains=["psychological"])
+    _continue(cast, referral, ["psychological"])
     stored = Referral.objects.get(pk=referral.pk)
     assert stored.state == "in_support"
     assert stored.next_review_on > timezone.localdate()

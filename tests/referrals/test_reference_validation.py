@@ -1,4 +1,4 @@
-"""The pseudonymous reference is the only identifier of a referral (DESIGN.md §2.1): anything
+"""The pseudonymous reference is the only identifier of a referral (docs/design.md §2.1): anything
 that is not exactly a cell reference (``VAL-20\\d{2}-\\d{4}``) is rejected — names, e-mails,
 phone numbers, social-security numbers, prose — and the error never repeats the value."""
 

@@ -1,4 +1,4 @@
-"""The support-track transitions as a table (DESIGN.md §3, §4). ``member`` is the builders'
+"""The support-track transitions as a table (docs/design.md §3, §4). ``member`` is the builders'
 member, who holds the track in every state but ``open``; a member acts only on the tracks
 they hold, except ``take``, which any eligible member may do on an open track."""
 

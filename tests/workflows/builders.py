@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tests.factories import UserFactory
-from tests.workflows.conftest import run, start_referral, take, task_of, triage_open
+from tests.workflows.conftest import start_referral, take, task_of, triage_open
 from workflows import services
 
 YESTERDAY = timezone.localdate() - timedelta(days=1)
@@ -26,9 +26,11 @@ def admin_user():
 def finish_track(process, member, domain="social"):
     """``member`` takes the open track of ``domain``, records a first contact, completes it."""
     task = take(task_of(process, "support", domain=domain, status="NEW"), member)
-    act = services.track_task_act
-    run(task, member, act, action="first_contact", data={"occurred_on": YESTERDAY, "kind": "phone"})
-    run(task, member, act, action="complete", data={"code": "goals_reached"})
+    track = task.artifact
+    services.track_first_contact_record(
+        actor=member, track=track, occurred_on=YESTERDAY, kind="phone"
+    )
+    services.track_complete(actor=member, track=track, outcome="goals_reached")
     return task
 
 
@@ -36,21 +38,27 @@ def finish_track(process, member, domain="social"):
 class Cases:
     """A: in support, its social task open (social queue).
     B: in support, social task held by ``member``, psychological task open (psy's queue).
-    C: in review (``member`` completed its social track), review task in the cell's queue."""
+    C: in review (``member`` completed its social track), review task in the cell's queue.
+    D: a review reopened it: ``member`` completed its social track, the cell continued with a
+    new social track (its task in the social queue again)."""
 
     a: object
     b: object
     c: object
+    d: object = None
 
     def process(self, name):
-        return {"A": self.a, "B": self.b, "C": self.c}[name]
+        return {"A": self.a, "B": self.b, "C": self.c, "D": self.d}[name]
 
     def referral_pk(self, name):
         return self.process(name).artifact_object_id
 
     def task(self, name, node):
-        """``node``: triage, review, support (the only support task) or a support domain."""
+        """``node``: triage, review, support (the last support task), ``ended`` (the last
+        finished support task) or a support domain."""
         process = self.process(name)
+        if node == "ended":
+            return task_of(process, "support", status="DONE")
         if node in ("triage", "review", "support"):
             return task_of(process, node)
         return task_of(process, "support", domain=node)
@@ -64,7 +72,11 @@ def build_cases(people) -> Cases:
     take(task_of(b, "support", domain="social"), member)
     c = triage_open(start_referral(cell), coordinator)
     finish_track(c, member)
-    return Cases(a=a, b=b, c=c)
+    d = triage_open(start_referral(cell), coordinator)
+    finish_track(d, member)
+    review = take(task_of(d, "review"), cell)
+    services.review_complete(actor=cell, task=review, decision="continue", domains=["social"])
+    return Cases(a=a, b=b, c=c, d=d)
 
 
 def page_url(key, cases):

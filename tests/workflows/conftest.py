@@ -63,17 +63,14 @@ def task_of(process, node_name, *, status=None, domain=None):
 
 
 def take(task, user):
-    with task.activation() as activation:
-        services.task_take(actor=user, task=activation.task)
+    services.task_take(actor=user, task=task)
     task.refresh_from_db()
     return task
 
 
 def run(task, user, func, **kwargs):
-    with task.activation() as activation:
-        if activation.task.status == "ASSIGNED":
-            activation.start(None)
-        return func(actor=user, activation=activation, **kwargs)
+    """Complete ``task`` through a task service (``triage_complete``, ``review_complete``)."""
+    return func(actor=user, task=task, **kwargs)
 
 
 def triage_open(process, coordinator, domains=("social",)):

@@ -17,10 +17,10 @@ SHOWN = [
     ("coordinator", "B/coord-case", "coordinator", "B"),
     ("cell", "A/process", "cell_liaison", "A"),
     ("coordinator", "C/process", "coordinator", "C"),
-    ("member", "B/process", "member", "B"),
-    ("member2", "A/process", "member", "A"),  # its open social task is in their queue
-    ("psy", "B/psychological/detail", "member", "B"),
+    ("member2", "A/support/assign", "member", "A"),  # the take page of a task in its queue
+    ("psy", "B/psychological/assign", "member", "B"),
     ("member", "B/social/execute", "member", "B"),  # the track page of its holder
+    ("member", "C/support/execute", "member", "C"),  # its own ended track, read-only
     ("cell", "C/review/execute", "cell_liaison", "C"),  # taken by the cell (fixture)
     ("coordinator", "A/triage/detail", "coordinator", "A"),
 ]
@@ -28,9 +28,13 @@ SHOWN = [
 REFUSED = [
     ("member2", "B/process", 404),  # nothing to do with B
     ("psy", "C/process", 404),
+    ("member", "B/process", 404),  # a member's view of a case is its track and take pages
+    ("member", "B/triage/detail", 404),
+    ("member", "C/review/detail", 404),  # its track ended: the rest of the case is gone
     ("member", "A>B/social/detail", 404),  # a task under another process's URL
-    ("psy", "B/social/execute", 403),  # held by someone else
-    ("coordinator", "A/triage/execute", 403),  # already done
+    ("psy", "B/social/execute", 404),  # a sibling track, held by someone else
+    ("psy", "B/psychological/execute", 403),  # in its queue, not taken yet
+    ("cell", "A/triage/execute", 403),  # done, by someone else
     ("member", "A/cancel", 403),
     ("coordinator", "A/cell-case", 403),  # the cell's workspace
     ("cell", "B/coord-case", 403),

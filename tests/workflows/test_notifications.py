@@ -84,7 +84,7 @@ def _open_support(people, process):
 
 def _assign(people, process):
     track = SupportTrack.objects.get(referral_id=process.artifact_object_id)
-    services.support_task_assign(actor=people["coordinator"], track=track, member=people["member"])
+    services.track_assign(actor=people["coordinator"], track=track, member=people["member"])
 
 
 class Boom(Exception):

@@ -107,11 +107,19 @@ def test_a_review_whose_date_has_come_is_requested_once(people, overdue_and_due,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("who", "page", "count"),
-    [("member", "/member/", 1), ("coordinator", "/coordination/", 1)],
+    ("who", "page", "sentence", "subject"),
+    [
+        ("member", "/member/", "1 tâche(s) sont en retard.", "[Relais] Tâches en retard"),
+        (
+            "coordinator",
+            "/coordination/",
+            "1 tâche(s) du groupe opérationnel sont en retard.",
+            "[Relais] Tâches en retard du groupe opérationnel",
+        ),
+    ],
 )
 def test_a_reminder_carries_a_count_and_a_link_only(
-    people, overdue_and_due, django_capture_on_commit_callbacks, who, page, count
+    people, overdue_and_due, django_capture_on_commit_callbacks, who, page, sentence, subject
 ):
     with django_capture_on_commit_callbacks(execute=True):
         reminders_run()
@@ -120,9 +128,9 @@ def test_a_reminder_carries_a_count_and_a_link_only(
     assert "VAL-" not in text
     for process in overdue_and_due.values():
         assert Referral.objects.get(pk=process.artifact_object_id).reference not in text
-    assert f"{count} tâche(s) sont en retard." in message.body
+    assert sentence in message.body
     assert settings.RELAIS_SITE_URL.rstrip("/") + page in message.body
-    assert message.subject == "[Relais] Tâches en retard"
+    assert message.subject == subject
 
 
 @pytest.mark.django_db

@@ -1,23 +1,29 @@
-"""Withdrawing a referral interrupts its running tracks with the same reason code (one audit
-event each) and leaves the ended ones alone."""
+"""Withdrawing a referral (workflows.services.process_withdraw) interrupts its running tracks
+with the same reason code (one audit event each), leaves the ended ones alone and cancels the
+process."""
 
 import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from referrals import services as rs
 from referrals.models import Referral
-from support import services as ss
 from support.models import SupportTrack
-from tests.referrals.builders import Cast, new_events, referral_in_state, track_in_state
+from tests.referrals.builders import (
+    Cast,
+    new_events,
+    referral_in_state,
+    take_track,
+    track_in_state,
+)
+from workflows import services as ws
 
 REASON = "taken_over_elsewhere"
 
 
 def _withdraw(cast, referral):
     before = AuditEvent.objects.count()
-    rs.referral_withdraw(actor=cast.cell, referral=referral, reason=REASON)
+    ws.process_withdraw(actor=cast.cell, referral=referral, reason=REASON)
     return new_events(before)
 
 
@@ -29,14 +35,14 @@ def test_withdraw_interrupts_every_running_track_and_keeps_the_ended_one():
     )
     tracks = {t.domain: t for t in referral.tracks.all()}
     today = timezone.localdate()
-    ss.track_take(actor=cast.member, track=tracks["educational"])
+    take_track(cast.member, tracks["educational"])
     for domain in ("social", "professional"):
-        ss.track_take(actor=cast.member, track=tracks[domain])
-        ss.track_record_first_contact(
+        take_track(cast.member, tracks[domain])
+        ws.track_first_contact_record(
             actor=cast.member, track=tracks[domain], occurred_on=today, kind="interview"
         )
-    ss.track_hold(actor=cast.member, track=tracks["social"], reason="person_unavailable")
-    ss.track_complete(actor=cast.member, track=tracks["professional"], outcome="goals_reached")
+    ws.track_hold(actor=cast.member, track=tracks["social"], reason="person_unavailable")
+    ws.track_complete(actor=cast.member, track=tracks["professional"], outcome="goals_reached")
 
     events = _withdraw(cast, referral)
 
@@ -94,8 +100,9 @@ def test_withdraw_leaves_ended_tracks_alone(track_state):
     cast = Cast()
     track = track_in_state(track_state, cast)
     before = model_to_dict(SupportTrack.objects.get(pk=track.pk))
-    (event,) = _withdraw(cast, track.referral)
-    assert event.transition == "withdraw"
+    events = _withdraw(cast, track.referral)
+    assert events[0].transition == "withdraw"
+    assert track.pk not in [e.object_id for e in events[1:]]  # only the other, open track
     assert model_to_dict(SupportTrack.objects.get(pk=track.pk)) == before
 
 
