@@ -8,6 +8,7 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import code_validator, reference_validator
@@ -110,8 +111,6 @@ class EventFilterForm(CursorForm):
 
     def filter_query(self) -> str:
         """The filter as a query string (without cursors), for exports and page links."""
-        from django.http import QueryDict
-
         query = QueryDict(mutable=True)
         for name in self.FILTER_FIELDS:
             value = self.cleaned_data.get(name)
@@ -157,8 +156,6 @@ class HistoryFilterForm(CursorForm):
         )
 
     def filter_query(self) -> str:
-        from django.http import QueryDict
-
         query = QueryDict(mutable=True)
         for name in self.FILTER_FIELDS:
             value = self.cleaned_data.get(name)

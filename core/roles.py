@@ -17,27 +17,25 @@ class Role(models.TextChoices):
     STRATEGIC_GROUP = "strategic_group", _("Groupe stratégique")
 
 
-# Permissions held by each role's group, as "app_label.codename". Roles are mostly checked by
-# group membership in services; permissions serve the places that ask for them (viewflow
-# nodes, the admin's read-only pages).
+# Permissions held by each role's group, as "app_label.codename". Roles are checked by group
+# membership (django-fsm-2 ``permission=``, the flow's task nodes); permissions serve only the
+# places that ask for them: viewflow's access to the flow (``view_referralprocess``), its start
+# node (``register_referral``) and the admin's read-only pages.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.CELL_LIAISON: (
         "directory.view_commune",
         "workflows.view_referralprocess",
         "workflows.register_referral",
-        "workflows.review_referral",
     ),
     Role.COORDINATOR: (
         "directory.view_commune",
         "workflows.view_referralprocess",
-        "workflows.triage_referral",
         "directory.view_organisation",
         "directory.view_memberprofile",
     ),
     Role.MEMBER: (
         "directory.view_commune",
         "workflows.view_referralprocess",
-        "workflows.carry_support",
     ),
     Role.STATE_DELEGATE: (),
     Role.AUDITOR: ("auditlog.view_logentry",),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from monitoring.periods import Period, PeriodKind
 from monitoring.vocabularies import (
     CODED_ANSWER_CHOICES,
+    INDICATOR_KINDS,
     MAX_COUNT,
     Answer,
     TensionLevel,
@@ -76,8 +77,6 @@ class TerritorialIndicator(models.Model):
 
     @property
     def value_kind(self) -> str:
-        from monitoring.vocabularies import INDICATOR_KINDS
-
         return INDICATOR_KINDS[self.indicator]
 
     @property

@@ -32,7 +32,7 @@ from audit.vocabularies import AuditAction, ObjectType
 from directory.models import Commune
 from monitoring.models import TerritorialIndicator
 from monitoring.periods import Period
-from referrals.models import Referral
+from referrals.models import Referral, review_overdue, triage_overdue
 from referrals.vocabularies import TERMINAL_STATES as REFERRAL_TERMINAL_STATES
 from referrals.vocabularies import (
     AgeBracket,
@@ -40,7 +40,7 @@ from referrals.vocabularies import (
     ReferralState,
     YesNoUnknown,
 )
-from support.models import SupportTrack
+from support.models import SupportTrack, first_contact_overdue, take_overdue
 from support.vocabularies import ENDED_STATES, TrackState
 
 R = ReferralState
@@ -126,11 +126,8 @@ def overdue_referrals(filters: Filters, today: date) -> dict[str, int]:
     """Referral steps past their due date: triage (received or in assessment after
     ``triage_due_on``) and review (in support after ``next_review_on``)."""
     return referral_cohort(filters).aggregate(
-        triage=Count(
-            "id",
-            filter=Q(state__in=(R.RECEIVED, R.IN_ASSESSMENT), triage_due_on__lt=today),
-        ),
-        review=Count("id", filter=Q(state=R.IN_SUPPORT, next_review_on__lt=today)),
+        triage=Count("id", filter=triage_overdue(today)),
+        review=Count("id", filter=review_overdue(today)),
     )
 
 
@@ -138,8 +135,7 @@ def overdue_tracks_by_organisation(filters: Filters, today: date) -> list[tuple[
     """Track steps past their due date, by the track's organisation (None: not taken yet):
     take (open after ``take_due_on``) and first contact (assigned after
     ``first_contact_due_on``). No member is named."""
-    take = Q(state=T.OPEN, take_due_on__lt=today)
-    first_contact = Q(state=T.ASSIGNED, first_contact_due_on__lt=today)
+    take, first_contact = take_overdue(today), first_contact_overdue(today)
     rows = (
         track_cohort(filters)
         .filter(take | first_contact)

@@ -106,3 +106,28 @@ def territorial_indicator_set(
         code=indicator,
     )
     return row
+
+
+@transaction.atomic
+def territorial_indicators_set(*, actor, period, values: dict) -> int:
+    """Enter the territorial indicators of one period as one batch: ``values`` maps
+    indicator codes to values (``None`` or ``""``: left blank, unchanged). Values equal to
+    what is stored are skipped.
+
+    One transaction: every indicator is written (and audited) or none is; a refusal names the
+    indicator (``ApplicationError.field``). Returns the number of indicators written.
+    """
+    period = _period(period)
+    stored = {
+        row.indicator: row.value
+        for row in TerritorialIndicator.objects.filter(
+            period_kind=period.kind, period_start=period.start
+        )
+    }
+    written = 0
+    for indicator, value in values.items():
+        if value in (None, "") or stored.get(indicator) == value:
+            continue
+        territorial_indicator_set(actor=actor, period=period, indicator=indicator, value=value)
+        written += 1
+    return written

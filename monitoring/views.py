@@ -26,7 +26,7 @@ from monitoring.dashboard import dashboard_tables
 from monitoring.forms import DashboardFilterForm, PeriodForm, TerritorialIndicatorForm
 from monitoring.periods import Period
 from monitoring.selectors import commune_choices, territorial_indicators
-from monitoring.services import territorial_indicator_set
+from monitoring.services import territorial_indicators_set
 from monitoring.tables import csv_response
 from monitoring.vocabularies import INDICATOR_KINDS, TerritorialIndicatorCode, ValueKind
 
@@ -164,26 +164,20 @@ class TerritorialEntryView(View):
         period_form, period = self.period()
         if period is None:
             return self.render(period_form, None, None, status=BAD_REQUEST)
-        existing = territorial_indicators(period)
         form = TerritorialIndicatorForm(request.POST)
         if not form.is_valid():
             return self.render(period_form, period, form, status=BAD_REQUEST)
-        changed = 0
-        for code in TerritorialIndicatorCode.values:
-            value = form.cleaned_data.get(code)
-            if value in (None, ""):
-                continue  # left blank: unchanged
-            row = existing.get(code)
-            if row is not None and row.value == value:
-                continue
-            try:
-                territorial_indicator_set(
-                    actor=request.user, period=period, indicator=code, value=value
-                )
-            except ApplicationError as exc:
-                form.add_error(code if exc.field == code else None, exc.message)
-                return self.render(period_form, period, form, status=BAD_REQUEST)
-            changed += 1
+        try:
+            changed = territorial_indicators_set(
+                actor=request.user,
+                period=period,
+                values={
+                    code: form.cleaned_data.get(code) for code in TerritorialIndicatorCode.values
+                },
+            )
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.render(period_form, period, form, status=BAD_REQUEST)
         if changed:
             messages.success(
                 request,

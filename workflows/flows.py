@@ -48,7 +48,6 @@ class ReferralFlow(flow.Flow):
             assign_view=views.TakeTaskView.as_view(),
         )
         .Annotation(title=_("Examen par le coordinateur"))
-        .Permission("workflows.triage_referral")
         .Next(this.triage_outcome)
     )
     triage_outcome = (
@@ -68,9 +67,11 @@ class ReferralFlow(flow.Flow):
             views.SupportTaskView.as_view(),
             role=Role.MEMBER,
             assign_view=views.TakeTaskView.as_view(),
+            action_views={
+                action: view.as_view() for action, view in views.TRACK_ACTION_VIEWS.items()
+            },
         )
         .Annotation(title=_("Accompagnement"))
-        .Permission("workflows.carry_support")
         .Next(this.support_outcome)
     )
     support_outcome = (
@@ -89,7 +90,6 @@ class ReferralFlow(flow.Flow):
             assign_view=views.TakeTaskView.as_view(),
         )
         .Annotation(title=_("Bilan par la cellule"))
-        .Permission("workflows.review_referral")
         .Next(this.review_outcome)
     )
     review_outcome = (

@@ -15,12 +15,8 @@ class ReferralProcess(Process):
         proxy = True
         verbose_name = _("circuit d'une orientation")
         verbose_name_plural = _("circuits des orientations")
-        permissions = [
-            ("register_referral", _("Enregistrer une orientation")),
-            ("triage_referral", _("Examiner une orientation")),
-            ("carry_support", _("Prendre et conduire un accompagnement")),
-            ("review_referral", _("Conduire un bilan")),
-        ]
+        # Who takes and carries a task is decided by the task's node (its role), once.
+        permissions = [("register_referral", _("Enregistrer une orientation"))]
 
     @property
     def referral(self):

@@ -124,10 +124,24 @@ class RoleTaskNode(flow.View):
     activation_class = TrackTaskActivation
     detail_view_class = TaskDetailView
 
-    def __init__(self, view, *, role, assign_view=None, **kwargs):
+    def __init__(self, view, *, role, assign_view=None, action_views=None, **kwargs):
         super().__init__(view, **kwargs)
         self.role = role
         self._assign_view = assign_view
+        self._action_views = action_views or {}
+
+    @property
+    def urlpatterns(self):
+        """One URL per action of the task's page (``…/<task>/<action>/``), each its own view,
+        behind the same checks as the page (visibility, holder)."""
+        return [
+            path(
+                f"<int:process_pk>/{self.name}/<int:task_pk>/{action}/",
+                _task_page(self, view, self.can_execute),
+                name=action,
+            )
+            for action, view in self._action_views.items()
+        ]
 
     def can_assign(self, user, task):
         return (

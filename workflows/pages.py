@@ -21,10 +21,9 @@ from referrals.models import Referral
 from referrals.vocabularies import TERMINAL_STATES, ReferralState
 from support.models import SupportTrack
 from support.selectors import members_eligible
-from support.vocabularies import TrackState
 from workflows import forms, services
 from workflows.access import case_access_record
-from workflows.selectors import flow_tasks, inbox_for, queue_for, with_case_data
+from workflows.selectors import flow, flow_tasks, inbox_for, queue_for, with_case_data
 from workflows.submissions import submission_once
 
 PAGE_SIZE = 50
@@ -107,19 +106,18 @@ class CellHomeView(PageMixin, generic.TemplateView):
         referrals = Referral.objects.select_related("commune").order_by("-received_on", "-pk")
         if self.FILTERS[which]:
             referrals = referrals.filter(state__in=self.FILTERS[which])
-        from workflows.flows import ReferralFlow
-
+        referral_flow = flow()
         context["filter"] = which
         context["referrals"] = _page(self.request, referrals)
         context["review_rows"] = _task_rows(
             with_case_data(
                 flow_tasks().filter(
-                    flow_task=ReferralFlow.review, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+                    flow_task=referral_flow.review, status__in=[STATUS.NEW, STATUS.ASSIGNED]
                 )
             ).order_by("created")[:PAGE_SIZE],
             self.request.user,
         )
-        context["start_url"] = ReferralFlow.register.reverse("execute")
+        context["start_url"] = referral_flow.register.reverse("execute")
         return context
 
 
@@ -136,30 +134,17 @@ class CoordinationHomeView(PageMixin, generic.TemplateView):
         queue = with_case_data(queue_for(self.request.user)).order_by("created")
         context["queue_rows"] = _task_rows(queue[:PAGE_SIZE], self.request.user)
         context["held_tracks"] = (
-            SupportTrack.objects.filter(
-                state__in=[TrackState.ASSIGNED, TrackState.ACTIVE, TrackState.ON_HOLD]
-            )
+            SupportTrack.objects.held()
             .select_related("referral", "holder", "organisation")
             .order_by("referral__reference", "pk")[:PAGE_SIZE]
         )
         context["overdue_referrals"] = (
-            (
-                Referral.objects.filter(
-                    state__in=[ReferralState.RECEIVED, ReferralState.IN_ASSESSMENT],
-                    triage_due_on__lt=today,
-                )
-                | Referral.objects.filter(state=ReferralState.IN_SUPPORT, next_review_on__lt=today)
-            )
+            Referral.objects.overdue(today)
             .select_related("commune")
             .order_by("received_on")[:PAGE_SIZE]
         )
         context["overdue_tracks"] = (
-            (
-                SupportTrack.objects.filter(state=TrackState.OPEN, take_due_on__lt=today)
-                | SupportTrack.objects.filter(
-                    state=TrackState.ASSIGNED, first_contact_due_on__lt=today
-                )
-            )
+            SupportTrack.objects.overdue(today)
             .select_related("referral", "organisation")
             .order_by("pk")[:PAGE_SIZE]
         )

@@ -158,76 +158,13 @@ class ReviewView(TaskPageMixin, generic.TemplateView):
         return self.render_to_response(self.get_context_data(review_form=form))
 
 
-def _contact_form(action, data=None):
-    return forms.ContactForm(data, prefix=action)
-
-
-def _code_form(action, data=None):
-    return forms.code_form(action, data)
-
-
-# The holder's actions on the track page: action → (its form, its one service, whether the
-# task leaves the holder's inbox). Each service is one public write of workflows.services.
-TRACK_ACTIONS = {
-    "first_contact": (
-        _contact_form,
-        lambda actor, track, data: services.track_first_contact_record(
-            actor=actor, track=track, occurred_on=data["occurred_on"], kind=data["kind"]
-        ),
-        False,
-    ),
-    "contact": (
-        _contact_form,
-        lambda actor, track, data: services.track_contact_record(
-            actor=actor,
-            track=track,
-            occurred_on=data["occurred_on"],
-            kind=data["kind"],
-            attended=data.get("attended", True),
-        ),
-        False,
-    ),
-    "hold": (
-        _code_form,
-        lambda actor, track, data: services.track_hold(
-            actor=actor, track=track, reason=data["code"]
-        ),
-        False,
-    ),
-    "resume": (
-        None,
-        lambda actor, track, data: services.track_resume(actor=actor, track=track),
-        False,
-    ),
-    "complete": (
-        _code_form,
-        lambda actor, track, data: services.track_complete(
-            actor=actor, track=track, outcome=data["code"]
-        ),
-        True,
-    ),
-    "interrupt": (
-        _code_form,
-        lambda actor, track, data: services.track_interrupt(
-            actor=actor, track=track, reason=data["code"]
-        ),
-        True,
-    ),
-    "release": (
-        _code_form,
-        lambda actor, track, data: services.track_release(
-            actor=actor, track=track, reason=data["code"]
-        ),
-        True,
-    ),
-}
-
-
 class SupportTaskView(TaskPageMixin, generic.TemplateView):
-    """The track page of the member who holds it: contacts, pause, outcome, release."""
+    """The track page of the member who holds it (read-only once the track ended). Each of
+    its actions is a form posting to its own URL and view (``TrackActionView``)."""
 
     template_name = "workflows/track_page.html"
     page_title = _("Accompagnement")
+    http_method_names = ["get"]
 
     @property
     def track(self) -> SupportTrack:
@@ -237,9 +174,14 @@ class SupportTaskView(TaskPageMixin, generic.TemplateView):
             ).get(pk=self.activation.task.data["track"])
         return self._track
 
+    def page_url(self) -> str:
+        task = self.activation.task
+        return task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         track = self.track
+        task = self.activation.task
         context["track"] = track
         context["contacts"] = track.contacts.order_by("-occurred_on", "-pk")
         # Other tracks of the same referral: their domain and state only.
@@ -248,14 +190,17 @@ class SupportTaskView(TaskPageMixin, generic.TemplateView):
             .exclude(pk=track.pk)
             .only("domain", "state")
         )
-        for action, (form_factory, _service, _leaves) in TRACK_ACTIONS.items():
-            if form_factory is not None:
-                context.setdefault(f"{action}_form", form_factory(action))
+        for action, view_class in TRACK_ACTION_VIEWS.items():
+            context.setdefault(f"{action}_form", view_class.make_form())
+        context["action_urls"] = {
+            action: task.flow_task.reverse(action, args=[task.process_id, task.pk])
+            for action in TRACK_ACTION_VIEWS
+        }
         context["state"] = track.state
         context["referral_working"] = track.referral.is_working
         # The actions shown are the transitions django-fsm-2 lets this user run now (state,
         # guards, permission=); an ended track's page is read-only.
-        finished = self.activation.task.status in (STATUS.DONE, STATUS.CANCELED)
+        finished = task.status in (STATUS.DONE, STATUS.CANCELED)
         context["available"] = (
             set()
             if finished
@@ -263,33 +208,130 @@ class SupportTaskView(TaskPageMixin, generic.TemplateView):
         )
         return context
 
+
+class TrackActionView(SupportTaskView):
+    """One action of the track page (POST only): validate its form, call its one service of
+    workflows.services, then back to the track page (or to the inbox when the task left it).
+    An invalid form or a refusal shows the track page again with the French message."""
+
+    http_method_names = ["post"]
+    action = ""
+    leaves_inbox = False  # the task completes or goes back to the queue
+
+    @classmethod
+    def make_form(cls, data=None):
+        return forms.code_form(cls.action, data)
+
+    def run(self, track, data) -> None:
+        raise NotImplementedError
+
     def post(self, request, *args, **kwargs):
         if self.activation.task.status in (STATUS.DONE, STATUS.CANCELED):
             messages.error(request, _("Cette tâche a déjà été traitée : rien n'a été enregistré."))
-            return redirect(request.path)
-        action = request.POST.get("action")
-        if action not in TRACK_ACTIONS:
-            messages.error(request, _("Action inconnue."))
-            return redirect(request.path)
-        form_factory, service, leaves = TRACK_ACTIONS[action]
-        form = form_factory(action, request.POST) if form_factory is not None else None
+            return redirect(self.page_url())
+        form = self.make_form(request.POST)
         if form is not None and not form.is_valid():
-            return self.render_to_response(self.get_context_data(**{f"{action}_form": form}))
-        data = form.cleaned_data if form is not None else {}
+            return self._again(form)
         try:
             with submission_once(request):
-                service(request.user, self.track, data)
+                self.run(self.track, form.cleaned_data if form is not None else {})
         except AlreadySubmitted as exc:
             messages.info(request, exc.message)
-            return redirect(request.path)
+            return redirect(self.page_url())
         except ApplicationError as exc:
             if form is None:
                 messages.error(request, exc.message)
-                return redirect(request.path)
+                return redirect(self.page_url())
             _fail(form, exc)
-            return self.render_to_response(self.get_context_data(**{f"{action}_form": form}))
+            return self._again(form)
         messages.success(request, _("Enregistré."))
-        return redirect(_inbox_url() if leaves else request.path)
+        return redirect(_inbox_url() if self.leaves_inbox else self.page_url())
+
+    def _again(self, form):
+        return self.render_to_response(self.get_context_data(**{f"{self.action}_form": form}))
+
+
+class FirstContactView(TrackActionView):
+    action = "first_contact"
+
+    @classmethod
+    def make_form(cls, data=None):
+        return forms.ContactForm(data, prefix=cls.action)
+
+    def run(self, track, data):
+        services.track_first_contact_record(
+            actor=self.request.user, track=track, occurred_on=data["occurred_on"], kind=data["kind"]
+        )
+
+
+class ContactView(FirstContactView):
+    action = "contact"
+
+    def run(self, track, data):
+        services.track_contact_record(
+            actor=self.request.user,
+            track=track,
+            occurred_on=data["occurred_on"],
+            kind=data["kind"],
+            attended=data.get("attended", True),
+        )
+
+
+class HoldView(TrackActionView):
+    action = "hold"
+
+    def run(self, track, data):
+        services.track_hold(actor=self.request.user, track=track, reason=data["code"])
+
+
+class ResumeView(TrackActionView):
+    action = "resume"
+
+    @classmethod
+    def make_form(cls, data=None):
+        return None  # nothing to fill in
+
+    def run(self, track, data):
+        services.track_resume(actor=self.request.user, track=track)
+
+
+class CompleteView(TrackActionView):
+    action = "complete"
+    leaves_inbox = True
+
+    def run(self, track, data):
+        services.track_complete(actor=self.request.user, track=track, outcome=data["code"])
+
+
+class InterruptView(TrackActionView):
+    action = "interrupt"
+    leaves_inbox = True
+
+    def run(self, track, data):
+        services.track_interrupt(actor=self.request.user, track=track, reason=data["code"])
+
+
+class ReleaseView(TrackActionView):
+    action = "release"
+    leaves_inbox = True
+
+    def run(self, track, data):
+        services.track_release(actor=self.request.user, track=track, reason=data["code"])
+
+
+# The track page's actions: the last segment of each one's URL → its view.
+TRACK_ACTION_VIEWS = {
+    view.action: view
+    for view in (
+        FirstContactView,
+        ContactView,
+        HoldView,
+        ResumeView,
+        CompleteView,
+        InterruptView,
+        ReleaseView,
+    )
+}
 
 
 class TakeTaskView(generic.TemplateView):

@@ -7,10 +7,10 @@ from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import FlowInboxListView, FlowQueueListView
 
-from core.access import role_permission
+from core.access import has_role, role_permission
 from core.roles import Role
 from workflows import pages
-from workflows.selectors import inbox_for, queue_for, with_case_data
+from workflows.selectors import flow, inbox_for, queue_for, with_case_data
 
 
 def _case_paths():
@@ -112,8 +112,6 @@ class ReferralFlowApp(FlowAppViewset):
 
     def get_context_data(self, request):
         # The menu's counters use our scoped inbox and queue, not viewflow's defaults.
-        from core.access import has_role
-
         return {
             "user_inbox": inbox_for(request.user),
             "user_queue": queue_for(request.user),
@@ -122,11 +120,9 @@ class ReferralFlowApp(FlowAppViewset):
 
 
 def applications():
-    from workflows.flows import ReferralFlow
-
     return [
         CellApplication(),
         CoordinationApplication(),
         MemberApplication(),
-        ReferralFlowApp(ReferralFlow, app_name="workflow", title=_("Circuit"), icon="account_tree"),
+        ReferralFlowApp(flow(), app_name="workflow", title=_("Circuit"), icon="account_tree"),
     ]

@@ -1,4 +1,7 @@
-"""Two members take the same track at the same moment: exactly one gets it."""
+"""Two members take the same track at the same moment: exactly one gets it. Through the
+public write API (workflows.services.task_take: process lock, then the track's)."""
+
+from datetime import date
 
 import pytest
 
@@ -6,25 +9,22 @@ from audit import chain
 from audit.models import AuditEvent
 from core.errors import ApplicationError
 from core.roles import Role
-from referrals import services as referral_services
-from support import services as track_services
 from support.models import SupportTrack
 from tests.concurrency.conftest import postgres_only, race
-from tests.factories import user_with_role
+from tests.factories import commune, user_with_role
+from workflows import services
+from workflows.selectors import flow_tasks
 
 pytestmark = postgres_only
 
 
-def _open_track():
-    from datetime import date
-
-    from tests.factories import commune
-
-    cell = user_with_role(Role.CELL_LIAISON, username="race-cell")
-    coordinator = user_with_role(Role.COORDINATOR, username="race-coord")
-    referral = referral_services.referral_register(
+def _open_track(reference="VAL-2026-0777", suffix=""):
+    """A referral in support (through the public API) and its open social task."""
+    cell = user_with_role(Role.CELL_LIAISON, username=f"race-cell{suffix}")
+    coordinator = user_with_role(Role.COORDINATOR, username=f"race-coord{suffix}")
+    process = services.referral_start(
         actor=cell,
-        reference="VAL-2026-0777",
+        reference=reference,
         commune=commune(),
         age_bracket="from_18_to_25",
         place_typology="urban",
@@ -35,27 +35,36 @@ def _open_track():
         agreement="person_agreed",
         agreement_date=date.today(),
     )
-    referral_services.referral_start_assessment(actor=coordinator, referral=referral)
-    referral_services.referral_open_support(actor=coordinator, referral=referral)
-    return SupportTrack.objects.get(referral=referral)
+    triage = flow_tasks().get(process=process, flow_task=services.selectors.flow().triage)
+    services.task_take(actor=coordinator, task=triage)
+    services.triage_complete(
+        actor=coordinator, task=triage, decision="open_support", domains=["social"]
+    )
+    task = flow_tasks().get(process=process, flow_task=services.selectors.flow().support)
+    return SupportTrack.objects.get(pk=task.artifact_object_id), task
+
+
+def _take(member, task):
+    services.task_take(actor=member, task=task)
+    return SupportTrack.objects.get(pk=task.artifact_object_id)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_members_take_the_same_track(committed_reference_data):
-    track = _open_track()
+    track, task = _open_track()
     alice = user_with_role(Role.MEMBER, username="alice", domains=["social"])
     bob = user_with_role(Role.MEMBER, username="bob", domains=["social"])
     events_before = AuditEvent.objects.count()
 
     results = race(
-        lambda: track_services.track_take(actor=alice, track=track.pk),
-        lambda: track_services.track_take(actor=bob, track=track.pk),
+        lambda: _take(alice, task),
+        lambda: _take(bob, task),
     )
 
     winners = [r for r in results if isinstance(r, SupportTrack)]
     losers = [r for r in results if isinstance(r, ApplicationError)]
     assert len(winners) == 1 and len(losers) == 1, results
-    assert "déjà pris en charge" in losers[0].message
+    assert "déjà prise en charge" in losers[0].message
     track.refresh_from_db()
     assert track.state == "assigned"
     assert track.holder_id == winners[0].holder_id
@@ -65,34 +74,13 @@ def test_two_members_take_the_same_track(committed_reference_data):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_member_cannot_exceed_capacity_by_taking_two_tracks_at_once(committed_reference_data):
-    first = _open_track()
-    coordinator = user_with_role(Role.COORDINATOR, username="race-coord")
-    cell = user_with_role(Role.CELL_LIAISON, username="race-cell")
-    from datetime import date
-
-    from tests.factories import commune
-
-    other = referral_services.referral_register(
-        actor=cell,
-        reference="VAL-2026-0778",
-        commune=commune(),
-        age_bracket="from_18_to_25",
-        place_typology="urban",
-        family_involved="no",
-        released_from_prison="no",
-        family_asked_for_help="no",
-        requested_domains=["social"],
-        agreement="person_agreed",
-        agreement_date=date.today(),
-    )
-    referral_services.referral_start_assessment(actor=coordinator, referral=other)
-    referral_services.referral_open_support(actor=coordinator, referral=other)
-    second = SupportTrack.objects.get(referral=other)
+    first, first_task = _open_track()
+    second, second_task = _open_track("VAL-2026-0778", suffix="-2")
     carol = user_with_role(Role.MEMBER, username="carol", domains=["social"], capacity=1)
 
     results = race(
-        lambda: track_services.track_take(actor=carol, track=first.pk),
-        lambda: track_services.track_take(actor=carol, track=second.pk),
+        lambda: _take(carol, first_task),
+        lambda: _take(carol, second_task),
     )
 
     assert sum(isinstance(r, SupportTrack) for r in results) == 1, results

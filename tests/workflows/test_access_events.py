@@ -101,5 +101,5 @@ def test_each_get_is_one_event(client, people, cases):
     page = page_url("B/social/execute", cases)
     client.get(page)
     client.get(page)
-    client.post(page, {"action": "not_an_action"})
+    client.post(page.replace("/execute/", "/hold/"), {"hold-code": "not_a_code"})
     assert _access_events().count() == before + 2

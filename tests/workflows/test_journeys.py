@@ -71,8 +71,8 @@ def take_support(client, member, process, domain="social"):
 
 def act(client, task, action, **data):
     prefix = action
-    payload = {"action": action, **{f"{prefix}-{k}": v for k, v in data.items()}}
-    return client.post(url(task, "execute"), payload)
+    payload = {f"{prefix}-{k}": v for k, v in data.items()}
+    return client.post(url(task, action), payload)
 
 
 def state(process):
