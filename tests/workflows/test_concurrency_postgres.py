@@ -6,9 +6,7 @@ import threading
 
 import pytest
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
 from django.db import connection
-from viewflow.workflow.exceptions import FlowLockFailed
 
 from audit import chain
 from audit.models import AuditEvent
@@ -16,11 +14,15 @@ from core.errors import ApplicationError
 from core.roles import sync_role_groups
 from directory.communes import DEFAULT_COMMUNES_CSV, communes_parse_csv
 from directory.services import communes_load
+from referrals.models import Referral
 from support.models import SupportTrack
 from tests.workflows.conftest import start_referral, take, task_of, triage_open
+from workflows import services
 from workflows.selectors import flow_tasks
 
-REFUSALS = (ApplicationError, FlowLockFailed, PermissionDenied)
+# The loser always gets the application error (a French message), never viewflow's
+# FlowLockFailed nor a bare PermissionDenied.
+REFUSALS = (ApplicationError,)
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL only: SQLite serialises writers"
@@ -99,3 +101,33 @@ def test_two_members_take_the_same_task_at_once(people, domain):
     assert [(e.transition, e.actor_id) for e in new_events] == [("take", winner.pk)]
     result = chain.verify()
     assert result.ok, result.line()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_completes_of_the_same_task_at_once(people):
+    """A double click on the triage page, or two tabs: one completion wins, the other gets
+    "déjà été traitée" (or "someone else is working on it"), nothing is done twice."""
+    process = start_referral(people["cell"])
+    task = take(task_of(process, "triage"), people["coordinator"])
+    last_seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+
+    def complete():
+        services.triage_complete(
+            actor=people["coordinator"],
+            task=flow_tasks().get(pk=task.pk),
+            decision="open_support",
+            domains=["social"],
+        )
+        return "done"
+
+    results = _race(complete, complete)
+
+    assert results.count("done") == 1, results
+    (refusal,) = [r for r in results if r != "done"]
+    assert isinstance(refusal, ApplicationError), repr(refusal)
+    assert refusal.code in ("already_done", "busy"), refusal.code
+    assert Referral.objects.get(pk=process.artifact_object_id).state == "in_support"
+    assert SupportTrack.objects.filter(referral_id=process.artifact_object_id).count() == 1
+    new_events = AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")
+    assert [e.transition for e in new_events] == ["open_support", "open"]
+    assert chain.verify().ok
