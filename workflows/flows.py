@@ -46,6 +46,7 @@ class ReferralFlow(flow.Flow):
             views.TriageView.as_view(),
             role=Role.COORDINATOR,
             assign_view=views.TakeTaskView.as_view(),
+            action_views={"agreement": views.TriageAgreementView.as_view()},
         )
         .Annotation(title=_("Examen par le coordinateur"))
         .Next(this.triage_outcome)

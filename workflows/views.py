@@ -83,14 +83,20 @@ class RegisterReferralView(generic.FormView):
 
 
 class TriageView(TaskPageMixin, generic.TemplateView):
-    """The coordinator records the agreement if needed, then opens support or returns."""
+    """The coordinator's triage: open support for the chosen domains or return to the cell.
+    The agreement, when still missing, is recorded through its own URL and view
+    (``TriageAgreementView``)."""
 
     page_title = _("Examen de l'orientation")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         referral = self.referral
+        task = self.activation.task
         context.setdefault("agreement_form", forms.AgreementForm(prefix="agreement"))
+        context["agreement_url"] = task.flow_task.reverse(
+            "agreement", args=[task.process_id, task.pk]
+        )
         context.setdefault(
             "triage_form",
             forms.TriageForm(
@@ -101,21 +107,6 @@ class TriageView(TaskPageMixin, generic.TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if "agreement-agreement" in request.POST:
-            form = forms.AgreementForm(request.POST, prefix="agreement")
-            if form.is_valid():
-                try:
-                    with submission_once(request):
-                        services.referral_record_agreement(
-                            actor=request.user, referral=self.referral, **form.cleaned_data
-                        )
-                except ApplicationError as exc:
-                    _fail(form, exc)
-                else:
-                    messages.success(request, _("Accord enregistré."))
-                    return redirect(request.path)
-            return self.render_to_response(self.get_context_data(agreement_form=form))
-
         form = forms.TriageForm(request.POST, prefix="triage")
         if form.is_valid():
             try:
@@ -129,6 +120,28 @@ class TriageView(TaskPageMixin, generic.TemplateView):
                 messages.success(request, _("Examen terminé."))
                 return redirect("coordination:index")
         return self.render_to_response(self.get_context_data(triage_form=form))
+
+
+class TriageAgreementView(TriageView):
+    """The triage page's agreement form (POST only): record it, back to the triage page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = forms.AgreementForm(request.POST, prefix="agreement")
+        if form.is_valid():
+            try:
+                with submission_once(request):
+                    services.referral_record_agreement(
+                        actor=request.user, referral=self.referral, **form.cleaned_data
+                    )
+            except ApplicationError as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, _("Accord enregistré."))
+                task = self.activation.task
+                return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+        return self.render_to_response(self.get_context_data(agreement_form=form))
 
 
 class ReviewView(TaskPageMixin, generic.TemplateView):
