@@ -37,6 +37,27 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def anchor_keys(tmp_path_factory):
+    """One Ed25519 key pair for the whole run (private key, public key)."""
+    from audit import anchors
+
+    directory = tmp_path_factory.mktemp("anchor-keys")
+    private, public = directory / "signing.pem", directory / "public.pem"
+    anchors.keys_generate(private_path=private, public_path=public)
+    return private, public
+
+
+@pytest.fixture(autouse=True)
+def anchor_dir(settings, tmp_path_factory, anchor_keys):
+    """Each test gets its own, empty directory of signed anchors (never var/)."""
+    directory = tmp_path_factory.mktemp("anchors")
+    settings.RELAIS_AUDIT_ANCHOR_DIR = str(directory)
+    settings.RELAIS_AUDIT_SIGNING_KEY_FILE = str(anchor_keys[0])
+    settings.RELAIS_AUDIT_PUBLIC_KEY_FILES = [str(anchor_keys[1])]
+    return directory
+
+
 if TWO_ROLES:
 
     @pytest.fixture(scope="session")
