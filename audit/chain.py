@@ -253,6 +253,7 @@ def verify(
     stored_records: bool = True,
     anchors=None,
     engine: str = "auto",
+    jobs: int = 1,
 ) -> VerifyResult:
     """Re-verify the chain from the first event up to the head read when verification starts.
 
@@ -269,10 +270,13 @@ def verify(
     consistently with its checkpoints is reported broken, never ``OK 0 events``. They are all
     read before the head, so none can legitimately lie beyond it.
 
-    ``engine``: how rows are read and hashed (both hash in Python, never in SQL): ``text``
-    (PostgreSQL: columns read as text through a server-side cursor inside a transaction,
-    canonical text built by one format string; the default there) or ``orm`` (typed values
-    through the ORM, ``compute_hash``: the reference implementation, the default on SQLite).
+    ``engine``: how rows are read and hashed (both hash in Python, never in SQL): ``copy``
+    (PostgreSQL: the columns streamed by ``COPY (SELECT …) TO STDOUT`` inside a transaction, the
+    canonical text built from their bytes by one format operation; the default there) or
+    ``orm`` (typed values through the ORM and ``compute_hash``: the reference implementation,
+    the default on SQLite). ``jobs`` > 1 (copy engine, outside a transaction): that many
+    processes verify consecutive ranges, each on its own connection; the links between ranges
+    are checked here.
     """
     from audit import anchors as anchor_module
 
@@ -310,9 +314,14 @@ def verify(
                     f"{mark.reason_prefix}_mismatch",
                 )
         if engine == "auto":
-            engine = "text" if connection.vendor == "postgresql" else "orm"
-        walk = _walk_text if engine == "text" else _walk_orm
-        count, prev = walk(head_seq, by_seq, chunk_size)
+            engine = "copy" if connection.vendor == "postgresql" else "orm"
+        if engine not in ("copy", "orm", "sql"):
+            raise ValueError(f"unknown verification engine {engine!r}")
+        if engine == "copy" and jobs > 1 and not connection.in_atomic_block:
+            count, prev = _walk_copy_parallel(head_seq, by_seq, chunk_size, jobs)
+        else:
+            walk = {"copy": _walk_copy, "orm": _walk_orm, "sql": _walk_sql}[engine]
+            count, prev = walk(head_seq, by_seq, chunk_size)
         if count != head_seq:
             raise _Broken(count + 1, f"head is at seq {head_seq} but events stop", "head_behind")
         if up_to_seq is None and prev != head_hash:
@@ -375,12 +384,15 @@ def _walk_orm(head_seq: int, by_seq, chunk_size: int) -> tuple[int, str]:
     return count, prev
 
 
-# The canonical text with every value already a string (the text path).
+# The copy engine: PostgreSQL sends the columns in COPY's text form; Python builds the
+# canonical text from those bytes and hashes it. No SQL function takes part.
 TEMPLATE = "\n".join([FORMAT] + [f"{LINE_NAMES.get(name, name)}=%s" for name in FIELDS])
-TEXT_SQL = (
-    "SELECT seq, occurred_at, actor_id, actor_username, role, action, object_type, object_id, "
-    "reference, transition, from_state, to_state, code, request_id, client_ip, prev_hash, hash "
-    "FROM audit_auditevent WHERE seq >= %s AND seq <= %s ORDER BY seq"
+TEMPLATE_BYTES = TEMPLATE.encode("ascii")
+COPY_SQL = (
+    "COPY (SELECT seq, occurred_at, actor_id, actor_username, role, action, object_type, "
+    "object_id, reference, transition, from_state, to_state, code, request_id, client_ip, "
+    "prev_hash, hash FROM audit_auditevent WHERE seq >= {first} AND seq <= {last} "
+    "ORDER BY seq) TO STDOUT"
 )
 
 
@@ -393,69 +405,218 @@ def pg_time(value: str) -> str:
     return f"{value[:10]}T{value[11:19]}.{fraction:0<6}Z"
 
 
-def text_rows(first: int, last: int, chunk_size: int = 20000):
-    """Events ``first``..``last`` as tuples of strings (None for NULL), read by a server-side
-    cursor declared inside a transaction (no WITH HOLD: PostgreSQL streams them without
-    materialising the result in a temporary file). Must be consumed inside ``atomic()``."""
-    from psycopg.types.string import TextLoader
+def copy_blocks(first: int, last: int, block_size: int = 1 << 20):
+    """Events ``first``..``last`` as COPY text output, in blocks of complete lines (about
+    ``block_size`` bytes each, so that per-block work is not paid per row). Runs inside the
+    caller's ``atomic()``: COPY streams rows as the server produces them, with no cursor and
+    no temporary file."""
+    with connection.cursor() as cursor:
+        # The text forms the parser below expects, whatever the role's defaults.
+        cursor.execute("SET LOCAL TimeZone = 'UTC'")
+        cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+        parts, size = [], 0
+        with cursor.cursor.copy(COPY_SQL.format(first=int(first), last=int(last))) as copy:
+            for block in copy:
+                parts.append(bytes(block))
+                size += len(block)
+                if size >= block_size:
+                    data = b"".join(parts)
+                    cut = data.rfind(b"\n") + 1
+                    parts, size = [data[cut:]], len(data) - cut
+                    if cut:
+                        yield data[:cut]
+        data = b"".join(parts)
+        if data:
+            yield data if data.endswith(b"\n") else data + b"\n"
 
-    connection.ensure_connection()
-    raw = connection.connection
-    with raw.cursor(name=f"relais_audit_{first}_{last}", withhold=False) as cursor:
-        for type_name in ("int8", "timestamptz", "inet"):
-            cursor.adapters.register_loader(type_name, TextLoader)
-        cursor.itersize = chunk_size
-        cursor.execute(TEXT_SQL, [first, last])
-        yield from cursor
 
-
-def walk_text_range(first: int, last: int, prev: str, by_seq, chunk_size: int = 20000):
-    """Verify events ``first``..``last`` whose first ``prev_hash`` must be ``prev``; returns
-    (count, hash of the last event read). Raises _Broken."""
+def walk_copy_range(first: int, last: int, prev: str | None, by_seq):
+    """Verify events ``first``..``last`` whose first ``prev_hash`` must be ``prev`` (None:
+    whatever it is; the caller checks it). Returns (count, hash of the last event, prev_hash of
+    the first event). Raises _Broken. Must run inside ``atomic()``."""
     sha256 = hashlib.sha256
-    template = TEMPLATE
+    template = TEMPLATE_BYTES
     expected = first
-    expected_text = str(first)
+    expected_bytes = str(first).encode()
+    prev_bytes = None if prev is None else prev.encode()
+    first_prev = None
     count = 0
-    marked = {str(seq) for seq in by_seq}
-    for row in text_rows(first, last, chunk_size):
-        (seq, occurred, actor_id, actor, role, action, otype, oid, ref, transition, from_state,
-         to_state, code, request_id, client_ip, prev_hash, digest) = row  # fmt: skip
-        if seq != expected_text:
-            raise _Broken(expected, f"event {expected} is missing", "missing_event")
-        if prev_hash != prev:
-            raise _Broken(expected, "previous-hash link does not match", "link_mismatch")
-        text = template % (
-            seq,
-            pg_time(occurred),
-            "" if actor_id is None else actor_id,
-            actor,
-            role,
-            action,
-            otype,
-            "" if oid is None else oid,
-            ref,
-            transition,
-            from_state,
-            to_state,
-            code,
-            request_id,
-            "" if client_ip is None else client_ip,
-            prev_hash,
-        )
-        if sha256(text.encode()).hexdigest() != digest:
-            raise _Broken(expected, "hash does not match the event's content", "hash_mismatch")
-        if seq in marked:
-            _check_marks(expected, digest, by_seq[expected])
-        prev = digest
-        expected += 1
-        expected_text = str(expected)
-        count += 1
+    marked = {str(seq).encode() for seq in by_seq}
+    for block in copy_blocks(first, last):
+        # NULL is \N; every other backslash would be an escaped character that no valid
+        # value holds (codes, references, usernames, hex, addresses): refuse, never guess.
+        block = block.replace(b"\\N", b"")
+        if b"\\" in block:
+            line = next(line for line in block.split(b"\n") if b"\\" in line)
+            raise _Broken(
+                int(line.split(b"\t", 1)[0] or 0),
+                "an event holds a character the canonical format forbids",
+                "hash_mismatch",
+            )
+        # The time "2026-01-02 03:04:05.12+00" becomes "2026-01-02T03:04:05.120000Z". When the
+        # block holds exactly one space and one "+00<tab>" per line, they are the times' (no
+        # other value may hold a space), so they are rewritten for the whole block at once.
+        lines = block.count(b"\n")
+        fast = block.count(b" ") == lines and block.count(b"+00\t") == lines
+        if fast:
+            block = block.replace(b" ", b"T").replace(b"+00\t", b"Z\t")
+        for line in block.split(b"\n")[:-1]:
+            fields = line.split(b"\t")
+            if len(fields) != 17:
+                raise _Broken(expected, "unreadable event row", "hash_mismatch")
+            if fields[0] != expected_bytes:
+                raise _Broken(expected, f"event {expected} is missing", "missing_event")
+            if prev_bytes is None:
+                prev_bytes = first_prev = fields[15]
+            elif first_prev is None:
+                first_prev = fields[15]
+            if fields[15] != prev_bytes:
+                raise _Broken(expected, "previous-hash link does not match", "link_mismatch")
+            stamp = fields[1]
+            if not fast:
+                if len(stamp) < 22 or stamp[-3:] != b"+00" or stamp[10:11] != b" ":
+                    raise _Broken(expected, f"unexpected time text {stamp!r}", "hash_mismatch")
+                fields[1] = b"%sT%s.%sZ" % (stamp[:10], stamp[11:19], stamp[20:-3].ljust(6, b"0"))
+            elif len(stamp) != 27:  # PostgreSQL drops the fraction's trailing zeros
+                fields[1] = b"%s.%sZ" % (stamp[:19], stamp[20:-1].ljust(6, b"0"))
+            digest = fields.pop()
+            if sha256(template % tuple(fields)).hexdigest().encode() != digest:
+                raise _Broken(expected, "hash does not match the event's content", "hash_mismatch")
+            if fields[0] in marked:
+                _check_marks(expected, digest.decode(), by_seq[expected])
+            prev_bytes = digest
+            expected += 1
+            expected_bytes = str(expected).encode()
+            count += 1
+    last_hash = None if prev_bytes is None else prev_bytes.decode()
+    return count, last_hash, None if first_prev is None else first_prev.decode()
+
+
+def _walk_copy(head_seq: int, by_seq, chunk_size: int) -> tuple[int, str]:
+    if connection.vendor != "postgresql":
+        raise ValueError("the copy engine reads PostgreSQL")
+    with transaction.atomic():
+        count, last_hash, _first_prev = walk_copy_range(1, head_seq, GENESIS_HASH, by_seq)
+    return count, last_hash or GENESIS_HASH
+
+
+def _range_worker(first: int, last: int, by_seq):
+    """In a child process: its own connection, one range. Plain tuples cross the boundary."""
+    from django.db import connections
+
+    try:
+        with transaction.atomic():
+            count, last_hash, first_prev = walk_copy_range(first, last, None, by_seq)
+        return ("ok", first_prev, count, last_hash)
+    except _Broken as broken:
+        return ("broken", broken.seq, broken.reason, broken.code)
+    finally:
+        connections.close_all()
+
+
+def _walk_copy_parallel(head_seq: int, by_seq, chunk_size: int, jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from django.db import connections
+
+    if head_seq == 0:
+        return 0, GENESIS_HASH
+    size = -(-head_seq // jobs)
+    ranges = [(a, min(a + size - 1, head_seq)) for a in range(1, head_seq + 1, size)]
+    connections.close_all()  # children must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:
+        futures = [pool.submit(_range_worker, a, b, by_seq) for a, b in ranges]
+        results = [future.result() for future in futures]
+    count, prev = 0, GENESIS_HASH
+    for index, ((first, last), result) in enumerate(zip(ranges, results, strict=True)):
+        if result[0] == "broken":
+            _, seq, reason, code = result
+            raise _Broken(seq, reason, code)
+        _, first_prev, range_count, last_hash = result
+        if range_count and first_prev != prev:
+            raise _Broken(first, "previous-hash link does not match", "link_mismatch")
+        count += range_count
+        prev = last_hash if range_count else prev
+        if range_count < last - first + 1:
+            if any(later[0] == "broken" or later[2] for later in results[index + 1 :]):
+                missing = first + range_count
+                raise _Broken(missing, f"event {missing} is missing", "missing_event")
+            break  # events stop here: the caller reports the head ahead of them
     return count, prev
 
 
-def _walk_text(head_seq: int, by_seq, chunk_size: int) -> tuple[int, str]:
+# The sql engine: PostgreSQL recomputes every hash with its built-in functions (schema-
+# qualified, so nothing planted in another schema is called) and compares links and sequence
+# numbers with window functions; Python only reads the first problem. Fast, but it trusts the
+# server's pg_catalog, which a superuser could replace: the copy engine does not.
+SQL_TEXT = r"""pg_catalog.concat_ws(E'\n', 'relais-audit-v1',
+    'seq=' || e.seq,
+    'occurred_at=' || pg_catalog.to_char(e.occurred_at AT TIME ZONE 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'actor_id=' || coalesce(e.actor_id::text, ''),
+    'actor=' || e.actor_username, 'role=' || e.role, 'action=' || e.action,
+    'object_type=' || e.object_type,
+    'object_id=' || coalesce(e.object_id::text, ''),
+    'reference=' || e.reference, 'transition=' || e.transition,
+    'from_state=' || e.from_state, 'to_state=' || e.to_state, 'code=' || e.code,
+    'request_id=' || e.request_id,
+    'client_ip=' || coalesce(pg_catalog.host(e.client_ip), ''),
+    'prev_hash=' || e.prev_hash)"""
+SQL_FIRST_PROBLEM = f"""
+SELECT seq, expected, prev_hash IS DISTINCT FROM coalesce(before, %(genesis)s),
+       computed <> hash
+FROM (
+    SELECT e.seq, e.hash, e.prev_hash,
+        %(first)s - 1 + pg_catalog.row_number() OVER (ORDER BY e.seq) AS expected,
+        pg_catalog.lag(e.hash) OVER (ORDER BY e.seq) AS before,
+        pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to({SQL_TEXT}, 'UTF8')), 'hex')
+            AS computed
+    FROM public.audit_auditevent e WHERE e.seq BETWEEN %(first)s AND %(last)s
+) checked
+WHERE seq <> expected OR prev_hash IS DISTINCT FROM coalesce(before, %(genesis)s)
+    OR computed <> hash
+ORDER BY seq LIMIT 1
+"""  # noqa: S608 — constant text, values are bound parameters
+
+
+def _walk_sql(head_seq: int, by_seq, chunk_size: int) -> tuple[int, str]:
     if connection.vendor != "postgresql":
-        raise ValueError("the text engine reads PostgreSQL")
-    with transaction.atomic():
-        return walk_text_range(1, head_seq, GENESIS_HASH, by_seq, chunk_size)
+        raise ValueError("the sql engine runs on PostgreSQL")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(SQL_FIRST_PROBLEM, {"first": 1, "last": head_seq, "genesis": GENESIS_HASH})
+        problem = cursor.fetchone()
+        cursor.execute(
+            "SELECT pg_catalog.count(*) FROM public.audit_auditevent WHERE seq BETWEEN 1 AND %s",
+            [head_seq],
+        )
+        count = cursor.fetchone()[0]
+        marked = sorted(seq for seq in by_seq if 0 < seq <= head_seq)
+        cursor.execute(
+            "SELECT seq, hash FROM public.audit_auditevent WHERE seq = ANY(%s) ORDER BY seq",
+            [marked + [head_seq]],
+        )
+        hashes = dict(cursor.fetchall())
+    limit = problem[0] if problem else None
+    if problem and problem[0] != problem[1]:
+        limit = problem[1]  # the first missing sequence number
+    for seq in marked:
+        if limit is not None and seq >= limit:
+            break
+        if seq in hashes:
+            _check_marks(seq, hashes[seq], by_seq[seq])
+    if problem:
+        seq, expected, link_broken, hash_broken = problem
+        if seq != expected:
+            raise _Broken(expected, f"event {expected} is missing", "missing_event")
+        if link_broken:
+            raise _Broken(seq, "previous-hash link does not match", "link_mismatch")
+        raise _Broken(seq, "hash does not match the event's content", "hash_mismatch")
+    return count, hashes.get(head_seq, GENESIS_HASH) if count == head_seq else _last(count)
+
+
+def _last(count: int) -> str:
+    return (
+        AuditEvent.objects.filter(seq=count).values_list("hash", flat=True).first() or GENESIS_HASH
+    )

@@ -222,12 +222,17 @@ def audit_record_admin_change(
 
 
 def audit_verification_run(
-    *, actor, role: str, checkpoints: Iterable[chain.Checkpoint] = (), engine: str = "auto"
+    *,
+    actor,
+    role: str,
+    checkpoints: Iterable[chain.Checkpoint] = (),
+    engine: str = "auto",
+    jobs: int = 1,
 ) -> AuditVerification:
     """Verify the chain up to its current head (and every checkpoint), store the result and
     write a ``verify`` event. The reading runs before the writing transaction, so events
     written meanwhile are simply not covered."""
-    result = chain.verify(checkpoints=checkpoints, engine=engine)
+    result = chain.verify(checkpoints=checkpoints, engine=engine, jobs=jobs)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
         verification = AuditVerification(

@@ -41,15 +41,22 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--engine",
-            choices=("auto", "text", "orm"),
+            choices=("auto", "copy", "orm", "sql"),
             default="auto",
-            help="Lecture des événements : « text » (PostgreSQL, colonnes lues en texte par un "
-            "curseur serveur ; défaut sur PostgreSQL) ou « orm » (valeurs typées de l'ORM, "
-            "implémentation de référence ; défaut sur SQLite). Les deux recalculent chaque "
-            "empreinte en Python, jamais en SQL.",
+            help="Lecture des événements : « copy » (PostgreSQL, colonnes transmises par COPY ; "
+            "défaut sur PostgreSQL) ou « orm » (valeurs typées de l'ORM, implémentation de "
+            "référence ; défaut sur SQLite). Les deux recalculent chaque empreinte en Python, "
+            "jamais par une fonction SQL.",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            metavar="N",
+            help="PostgreSQL : N processus vérifient chacun une plage de la chaîne (défaut 1).",
         )
 
-    def handle(self, *args, checkpoint, checkpoint_file, record, engine, **options):
+    def handle(self, *args, checkpoint, checkpoint_file, record, engine, jobs, **options):
         lines = list(checkpoint)
         if checkpoint_file:
             try:
@@ -74,10 +81,10 @@ class Command(BaseCommand):
         try:
             if record:
                 result = audit_verification_run(
-                    actor=None, role=AuditRole.SYSTEM, checkpoints=marks, engine=engine
+                    actor=None, role=AuditRole.SYSTEM, checkpoints=marks, engine=engine, jobs=jobs
                 ).result
             else:
-                result = chain.verify(checkpoints=marks, engine=engine)
+                result = chain.verify(checkpoints=marks, engine=engine, jobs=jobs)
         except anchors.AnchorError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         self.stdout.write(result.line())
