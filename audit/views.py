@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from audit import exports, selectors
+from audit.anchors import AnchorError
 from audit.forms import EventFilterForm, HistoryFilterForm, TimelineForm
 from audit.services import audit_record_export, audit_verification_run
 from audit.vocabularies import AuditRole, ExportFormat, VerifyReason
@@ -90,7 +91,11 @@ class ChainView(AuditPageView):
         )
 
     def post(self, request, *args, **kwargs):
-        verification = audit_verification_run(actor=request.user, role=AuditRole.AUDITOR)
+        try:
+            verification = audit_verification_run(actor=request.user, role=AuditRole.AUDITOR)
+        except AnchorError as exc:  # keys or anchors unreadable: say so, record nothing
+            messages.error(request, str(exc))
+            return redirect("audit:chain")
         if verification.ok:
             messages.success(
                 request,
