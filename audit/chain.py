@@ -27,9 +27,11 @@ On PostgreSQL, the append is one call of the database function ``relais_audit_ap
 event: one round trip per event. Elsewhere (SQLite, whose writers are serialised by the
 database lock) the same steps run in Python.
 
-``verify`` also compares checkpoints (``AuditCheckpoint`` rows and lines kept outside the
-database, audit/checkpoints.py) with the events at their sequence numbers, so that a chain
-rewritten consistently after a checkpoint is reported broken.
+``verify`` also compares every known head with the events at their sequence numbers: the
+signed anchors kept outside the database (audit/anchors.py), checkpoint lines kept outside
+(audit/checkpoints.py), stored checkpoints and stored successful verifications; so a chain
+rewritten consistently, wiped or cut short is reported broken. Three engines read the chain
+(``copy``, ``sql``, ``orm``: see ``verify`` and docs/audit.md).
 """
 
 from __future__ import annotations

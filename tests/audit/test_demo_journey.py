@@ -39,6 +39,8 @@ def test_the_demo_auditor_journey(demo):
 
     export = client.get("/audit/export/jsonl/", {"reference": reference})
     exported = [json.loads(line) for line in b"".join(export.streaming_content).splitlines()]
+    trailer = exported.pop()  # the last line says how many events the file must hold
+    assert trailer["relais_export_end"] == "v1" and trailer["count"] == len(about)
     assert [row["seq"] for row in exported] == about
 
     verified = client.post("/audit/chain/", follow=True)

@@ -137,3 +137,28 @@ def test_the_triggers_still_refuse_the_owner(some_events):
     tamper.as_owner()
     refused("UPDATE audit_auditevent SET code = 'forged'", match="append-only")
     refused("DELETE FROM audit_auditcheckpoint", match="append-only")
+
+
+def test_grant_statements_cover_future_tables_and_revoke_the_audit_tables():
+    statements = dbroles.grant_statements(owner="relais_owner", app='odd"app')
+    text = "\n".join(statements)
+    assert (
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "relais_owner" IN SCHEMA public GRANT SELECT, ' in text
+    )
+    assert 'REVOKE ALL ON "audit_auditcheckpoint", "audit_auditevent"' in text
+    assert '"odd""app"' in text  # quoted identifiers
+    revoke = statements.index(next(s for s in statements if s.startswith('REVOKE ALL ON "audit')))
+    grant_all = statements.index(next(s for s in statements if "ON ALL TABLES" in s))
+    assert grant_all < revoke  # the audit tables are narrowed after the blanket grant
+    assert not any("TRUNCATE" in s or "TRIGGER" in s for s in statements)
+
+
+def test_print_shows_the_grants(two_roles):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("relais_db_roles", "--print", stdout=out)
+    assert 'GRANT SELECT ON "audit_auditcheckpoint"' in out.getvalue()
+    assert dbroles.quote_ident(settings.RELAIS_DB_APP_ROLE) in out.getvalue()
