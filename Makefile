@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate demo clean
+.PHONY: run test install lint format migrate demo clean db-roles
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ install: $(STAMP)
 migrate: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
+
+# PostgreSQL with two roles (docs/operations.md): create the owner and application roles and
+# the database (with DB_ADMIN_URL, a CREATEROLE/CREATEDB role), then grant; idempotent.
+db-roles: install
+	$(BIN)/python manage.py relais_db_roles $(if $(DB_ADMIN_URL),--admin-url "$(DB_ADMIN_URL)") $(DB_ROLES_FLAGS)
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo

@@ -33,4 +33,4 @@ def parse_line(line: str) -> Checkpoint:
         datetime.fromisoformat(match["at"])
     except ValueError as exc:
         raise ValueError(_("Ligne de point de contrôle invalide : date illisible.")) from exc
-    return Checkpoint(int(match["seq"]), match["hash"], external=True)
+    return Checkpoint(int(match["seq"]), match["hash"], kind="external")

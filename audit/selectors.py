@@ -52,6 +52,14 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def chain_head() -> tuple[int, str]:
+    """The head of the chain now: (last sequence number, its hash)."""
+    return ChainHead.objects.filter(pk=1).values_list("seq", "hash").first() or (
+        0,
+        chain.GENESIS_HASH,
+    )
+
+
 def events(filters: EventFilter, *, up_to_seq: int | None = None):
     """The events matching ``filters`` (unordered queryset)."""
     qs = AuditEvent.objects.all()

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import chain, context
@@ -222,12 +222,17 @@ def audit_record_admin_change(
 
 
 def audit_verification_run(
-    *, actor, role: str, checkpoints: Iterable[chain.Checkpoint] = ()
+    *,
+    actor,
+    role: str,
+    checkpoints: Iterable[chain.Checkpoint] = (),
+    engine: str = "auto",
+    jobs: int = 1,
 ) -> AuditVerification:
     """Verify the chain up to its current head (and every checkpoint), store the result and
     write a ``verify`` event. The reading runs before the writing transaction, so events
     written meanwhile are simply not covered."""
-    result = chain.verify(checkpoints=checkpoints)
+    result = chain.verify(checkpoints=checkpoints, engine=engine, jobs=jobs)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
         verification = AuditVerification(
@@ -244,7 +249,7 @@ def audit_verification_run(
             reason=result.reason_code,
         )
         verification.full_clean(exclude=["actor"])
-        verification.save()
+        _verification_insert(verification)
         audit_record(
             actor=actor,
             role=role,
@@ -261,19 +266,68 @@ def audit_checkpoint_create(*, actor=None, role: str = AuditRole.SYSTEM) -> Audi
     """Record the current head (seq, hash, time) as a checkpoint, then a ``checkpoint`` event
     (whose object id is the checkpointed sequence number), in one transaction."""
     with transaction.atomic():
-        head = ChainHead.objects.select_for_update().filter(pk=1).first()
-        seq, digest = (head.seq, head.hash) if head is not None else (0, chain.GENESIS_HASH)
-        checkpoint = AuditCheckpoint(seq=seq, hash=digest, created_at=timezone.now())
-        checkpoint.full_clean()
-        checkpoint.save()
+        checkpoint = _checkpoint_insert(created_at=timezone.now())
         audit_record(
             actor=actor,
             role=role,
             action=AuditAction.CHECKPOINT,
             object_type=ObjectType.AUDIT_LOG,
-            object_id=seq,
+            object_id=checkpoint.seq,
         )
     return checkpoint
+
+
+# On PostgreSQL the application role has SELECT only on the audit tables: checkpoints and
+# verification results are inserted by SECURITY DEFINER functions (migration 0006).
+
+
+def _checkpoint_insert(*, created_at) -> AuditCheckpoint:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT checkpoint_id, checkpoint_seq, checkpoint_hash "
+                "FROM relais_audit_checkpoint_insert(%s)",
+                [created_at],
+            )
+            pk, seq, digest = cursor.fetchone()
+        checkpoint = AuditCheckpoint(id=pk, seq=seq, hash=digest, created_at=created_at)
+        checkpoint._state.adding = False
+        checkpoint._state.db = connection.alias
+        return checkpoint
+    # SQLite: writers are serialised by the database lock, the head cannot move meanwhile.
+    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    seq, digest = head if head is not None else (0, chain.GENESIS_HASH)
+    checkpoint = AuditCheckpoint(seq=seq, hash=digest, created_at=created_at)
+    checkpoint.full_clean()
+    checkpoint.save()
+    return checkpoint
+
+
+def _verification_insert(verification: AuditVerification) -> None:
+    if connection.vendor != "postgresql":
+        verification.save()
+        return
+    v = verification
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relais_audit_verification_insert(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                v.verified_at,
+                v.actor_id,
+                v.actor_username,
+                v.role,
+                v.ok,
+                v.event_count,
+                v.head_seq,
+                v.head_hash,
+                v.checkpoint_count,
+                v.broken_seq,
+                v.reason,
+            ],
+        )
+        v.id = cursor.fetchone()[0]
+    v._state.adding = False
+    v._state.db = connection.alias
 
 
 __all__ = [

@@ -13,8 +13,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from audit import exports, selectors
+from audit.anchors import AnchorError
 from audit.forms import EventFilterForm, HistoryFilterForm, TimelineForm
-from audit.models import ChainHead
 from audit.services import audit_record_export, audit_verification_run
 from audit.vocabularies import AuditRole, ExportFormat, VerifyReason
 from core.access import has_role
@@ -91,7 +91,11 @@ class ChainView(AuditPageView):
         )
 
     def post(self, request, *args, **kwargs):
-        verification = audit_verification_run(actor=request.user, role=AuditRole.AUDITOR)
+        try:
+            verification = audit_verification_run(actor=request.user, role=AuditRole.AUDITOR)
+        except AnchorError as exc:  # keys or anchors unreadable: say so, record nothing
+            messages.error(request, str(exc))
+            return redirect("audit:chain")
         if verification.ok:
             messages.success(
                 request,
@@ -122,7 +126,8 @@ class ExportView(AuditorRequiredMixin, View):
             view.status = 400
             return view.render(form=form, page=None)
         filters = form.filters()
-        up_to_seq = ChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+        head = selectors.chain_head()
+        up_to_seq = head[0]
         audit_record_export(
             actor=request.user,
             role=AuditRole.AUDITOR,
@@ -132,7 +137,12 @@ class ExportView(AuditorRequiredMixin, View):
         )
         fmt = ExportFormat(self.export_format)
         response = StreamingHttpResponse(
-            exports.lines(fmt, selectors.events(filters, up_to_seq=up_to_seq)),
+            exports.lines(
+                fmt,
+                selectors.events(filters, up_to_seq=up_to_seq),
+                head=head,
+                filtered=filters != selectors.EventFilter(),
+            ),
             content_type=exports.CONTENT_TYPES[fmt],
         )
         stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")

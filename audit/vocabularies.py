@@ -97,3 +97,23 @@ class VerifyReason(models.TextChoices):
         "checkpoint_beyond_head",
         _("Point de contrôle au-delà de la tête de chaîne (événements disparus)"),
     )
+    ANCHOR_MISMATCH = (
+        "anchor_mismatch",
+        _("Empreinte différente de celle d'une ancre signée conservée hors de la base"),
+    )
+    ANCHOR_BEYOND_HEAD = (
+        "anchor_beyond_head",
+        _("Ancre signée au-delà de la tête de chaîne (événements effacés)"),
+    )
+    ANCHOR_INVALID = (
+        "anchor_invalid",
+        _("Ancre illisible ou à la signature invalide"),
+    )
+    RECORD_MISMATCH = (
+        "record_mismatch",
+        _("Empreinte différente de celle d'une vérification enregistrée"),
+    )
+    RECORD_BEYOND_HEAD = (
+        "record_beyond_head",
+        _("Vérification enregistrée au-delà de la tête de chaîne (événements effacés)"),
+    )

@@ -34,27 +34,64 @@ def database(environ: Mapping[str, str], base_dir: Path) -> dict:
             "NAME": str(base_dir / "var" / "relais.sqlite3"),
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
-    url = environ["DATABASE_URL"].strip()
+    return _parse_database_url(environ, "DATABASE_URL")
+
+
+def owner_database(environ: Mapping[str, str]) -> dict | None:
+    """The owner role's connection settings (DATABASE_OWNER_URL), or None when unset.
+
+    The owner runs migrations and owns the tables, triggers and functions; the application
+    connects with DATABASE_URL's restricted role (docs/operations.md, "Database roles"). It is
+    deliberately not an entry of DATABASES: Django never opens it at run time and builds no
+    test database for it. Empty or malformed is refused, like DATABASE_URL. It must name the
+    same PostgreSQL database as DATABASE_URL.
+    """
+    if "DATABASE_OWNER_URL" not in environ:
+        return None
+    config = _parse_database_url(environ, "DATABASE_OWNER_URL")
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_OWNER_URL must be a PostgreSQL URL.")
+    app = environ.get("DATABASE_URL")
+    if app is None:
+        raise ImproperlyConfigured(
+            "DATABASE_OWNER_URL is set but DATABASE_URL is not: set both (the owner runs "
+            "migrations, the application connects with DATABASE_URL's restricted role)."
+        )
+    app_config = _parse_database_url(environ, "DATABASE_URL")
+    if app_config["ENGINE"] != config["ENGINE"] or app_config["NAME"] != config["NAME"]:
+        raise ImproperlyConfigured(
+            "DATABASE_OWNER_URL and DATABASE_URL must name the same PostgreSQL database."
+        )
+    if app_config.get("USER") == config.get("USER"):
+        raise ImproperlyConfigured(
+            "DATABASE_OWNER_URL and DATABASE_URL must use two different roles: the "
+            "application's role must not own the audit tables."
+        )
+    return config
+
+
+def _parse_database_url(environ: Mapping[str, str], name: str) -> dict:
+    url = environ[name].strip()
     if not url:
         raise ImproperlyConfigured(
-            "DATABASE_URL is set but empty: unset it to use SQLite, or give a URL such as "
+            f"{name} is set but empty: unset it to use SQLite, or give a URL such as "
             "postgres://user:password@host:5432/relais."
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several types for bad URLs
-        raise ImproperlyConfigured(f"DATABASE_URL is malformed ({exc}).") from exc
+        raise ImproperlyConfigured(f"{name} is malformed ({exc}).") from exc
     engine = config.get("ENGINE") or ""
     if engine not in (
         "django.db.backends.postgresql",
         "django.db.backends.sqlite3",
     ):
         raise ImproperlyConfigured(
-            f"DATABASE_URL names an unsupported database ({engine or 'unknown scheme'}): "
+            f"{name} names an unsupported database ({engine or 'unknown scheme'}): "
             "Relais runs on PostgreSQL or SQLite."
         )
     if not config.get("NAME"):
-        raise ImproperlyConfigured("DATABASE_URL is malformed: it names no database.")
+        raise ImproperlyConfigured(f"{name} is malformed: it names no database.")
     return config
 
 

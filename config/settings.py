@@ -86,6 +86,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.database(ENVIRON, BASE_DIR)}
+# PostgreSQL with two roles (docs/operations.md, "Database roles"): the owner's connection
+# settings (migrations, grants) or None; never an entry of DATABASES.
+DATABASE_OWNER = env.owner_database(ENVIRON)
+# The restricted role the application connects as: what the grants are given to.
+RELAIS_DB_APP_ROLE = DATABASES["default"].get("USER") or ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -195,3 +200,28 @@ RELAIS_SUPPRESSION_THRESHOLD = env.integer(ENVIRON, "RELAIS_SUPPRESSION_THRESHOL
 # HTTP_X_REAL_IP); empty = REMOTE_ADDR. Never a header a client can forge.
 RELAIS_CLIENT_IP_HEADER = ENVIRON.get("RELAIS_CLIENT_IP_HEADER", "")
 RELAIS_SITE_URL = ENVIRON.get("RELAIS_SITE_URL", "http://127.0.0.1:8000")
+
+# Signed anchors of the audit chain, kept outside the database (docs/audit.md, "Anchors"):
+# the append-only directory they are written to and read from, the Ed25519 private key of
+# `audit_checkpoint` (never in the database) and the public keys verifiers trust
+# (comma-separated files). Development keeps them under var/; production has no default.
+_ANCHOR_DEFAULTS = (
+    {}
+    if PRODUCTION
+    else {
+        "RELAIS_AUDIT_ANCHOR_DIR": str(BASE_DIR / "var" / "audit-anchors"),
+        "RELAIS_AUDIT_SIGNING_KEY_FILE": str(BASE_DIR / "var" / "audit-keys" / "signing.pem"),
+        "RELAIS_AUDIT_PUBLIC_KEY_FILES": str(BASE_DIR / "var" / "audit-keys" / "public.pem"),
+    }
+)
+RELAIS_AUDIT_ANCHOR_DIR = ENVIRON.get(
+    "RELAIS_AUDIT_ANCHOR_DIR", _ANCHOR_DEFAULTS.get("RELAIS_AUDIT_ANCHOR_DIR", "")
+)
+RELAIS_AUDIT_SIGNING_KEY_FILE = ENVIRON.get(
+    "RELAIS_AUDIT_SIGNING_KEY_FILE", _ANCHOR_DEFAULTS.get("RELAIS_AUDIT_SIGNING_KEY_FILE", "")
+)
+RELAIS_AUDIT_PUBLIC_KEY_FILES = env.csv_list(
+    ENVIRON,
+    "RELAIS_AUDIT_PUBLIC_KEY_FILES",
+    _ANCHOR_DEFAULTS.get("RELAIS_AUDIT_PUBLIC_KEY_FILES", ""),
+)

@@ -1,7 +1,14 @@
-"""What an attacker with database access would do: drop the append-only triggers inside the
-test's transaction (DDL is transactional on SQLite and PostgreSQL, so the rollback at the end
-of the test restores them), then edit, delete, reorder or rewrite events."""
+"""What an attacker holding the owner's credentials would do: drop the append-only triggers
+inside the test's transaction (DDL is transactional on SQLite and PostgreSQL, so the rollback
+at the end of the test restores them), then edit, delete, reorder or rewrite events.
 
+When the suite runs as the restricted application role (DATABASE_OWNER_URL set), none of this
+is allowed to it: ``as_owner`` switches the test's own connection to the owner for the rest of
+the test's transaction (``SET LOCAL ROLE``; the test role is a NOINHERIT member of the owner in
+test clusters only). A second connection would not see the test's uncommitted rows.
+"""
+
+from django.conf import settings
 from django.db import connection
 
 from audit import chain
@@ -27,7 +34,19 @@ TRIGGERS = {
 }
 
 
+def as_owner():
+    """Act as the database owner until the end of the current transaction (PostgreSQL with
+    two roles); a no-op otherwise (the connection already owns the tables)."""
+    owner = settings.DATABASE_OWNER
+    if connection.vendor == "postgresql" and owner is not None:
+        from audit.dbroles import quote_ident
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL ROLE {quote_ident(owner['USER'])}")
+
+
 def drop_triggers(table="audit_auditevent"):
+    as_owner()
     with connection.cursor() as cursor:
         for name in TRIGGERS[connection.vendor][table]:
             if connection.vendor == "postgresql":

@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit import chain
+from audit.anchors import AnchorScan
+from audit.checkpoints import parse_line
 from audit.models import AuditCheckpoint, AuditEvent, ChainHead
 from audit.vocabularies import AuditAction
 from tests.audit import tamper
@@ -26,7 +28,7 @@ LINE = re.compile(
 def checkpoint() -> str:
     out = StringIO()
     call_command("audit_checkpoint", stdout=out)
-    return out.getvalue().strip()
+    return out.getvalue().splitlines()[0]
 
 
 def test_checkpoint_records_the_head_and_prints_one_line(make_events):
@@ -64,7 +66,7 @@ def rewritten_after_checkpoint(make_events):
 
 def test_consistent_rewrite_passes_without_checkpoints(rewritten_after_checkpoint):
     # The rewrite is consistent: the chain alone cannot tell.
-    assert chain.verify(stored_checkpoints=False).ok
+    assert chain.verify(stored_checkpoints=False, anchors=AnchorScan()).ok
 
 
 def test_stored_checkpoint_catches_a_consistent_rewrite(rewritten_after_checkpoint):
@@ -75,11 +77,13 @@ def test_stored_checkpoint_catches_a_consistent_rewrite(rewritten_after_checkpoi
 def test_checkpoint_kept_outside_catches_a_rewrite_of_the_checkpoints_too(
     rewritten_after_checkpoint,
 ):
-    # The attacker also erases the stored checkpoints: the chain verifies again...
+    # The attacker also erases the stored checkpoints: without the signed anchors, the chain
+    # verifies again...
     tamper.drop_triggers("audit_auditcheckpoint")
     AuditCheckpoint.objects.all().delete()
-    assert run_verify()[0] == 0
-    # ...but not against the line kept outside the database.
+    assert chain.verify(anchors=AnchorScan()).ok
+    assert run_verify()[1].startswith("BROKEN at seq 6: hash differs from the signed anchor ")
+    # ...and not against the line kept outside the database.
     assert run_verify("--checkpoint", rewritten_after_checkpoint) == (
         1,
         "BROKEN at seq 6: hash differs from a checkpoint kept outside the database",
@@ -113,11 +117,18 @@ def test_checkpoint_beyond_the_head_means_events_disappeared(make_events):
     AuditEvent.objects.filter(seq__gt=3).delete()
     AuditCheckpoint.objects.all().delete()
     ChainHead.objects.filter(pk=1).update(seq=3, hash=AuditEvent.objects.get(seq=3).hash)
-    assert run_verify()[0] == 0
-    assert run_verify("--checkpoint", line) == (
-        1,
-        "BROKEN at seq 4: a checkpoint is at seq 5 but the chain stops at seq 3",
+    assert chain.verify(anchors=AnchorScan()).ok
+    assert chain.verify(anchors=AnchorScan(), checkpoints=[parse_line(line)]).line() == (
+        "BROKEN at seq 4: a checkpoint is at seq 5 but the chain stops at seq 3"
     )
+    # The signed anchor written with the checkpoint says the same, without being asked.
+    code, result = run_verify()
+    assert code == 1
+    assert re.fullmatch(
+        r"BROKEN at seq 4: the signed anchor anchor-0+5-\w+\.txt is at seq 5 but the chain "
+        r"stops at seq 3",
+        result,
+    ), result
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from audit import chain
+from audit.anchors import AnchorScan
 from audit.models import AuditCheckpoint, AuditEvent
 from directory.demo import DEMO_PASSWORD
 from tests.audit import tamper
@@ -37,6 +39,8 @@ def test_the_demo_auditor_journey(demo):
 
     export = client.get("/audit/export/jsonl/", {"reference": reference})
     exported = [json.loads(line) for line in b"".join(export.streaming_content).splitlines()]
+    trailer = exported.pop()  # the last line says how many events the file must hold
+    assert trailer["relais_export_end"] == "v1" and trailer["count"] == len(about)
     assert [row["seq"] for row in exported] == about
 
     verified = client.post("/audit/chain/", follow=True)
@@ -44,11 +48,15 @@ def test_the_demo_auditor_journey(demo):
 
     out = StringIO()
     call_command("audit_checkpoint", stdout=out)
-    line = out.getvalue().strip()
+    line = out.getvalue().splitlines()[0]
     tamper.drop_triggers()
     tamper.drop_triggers("audit_auditcheckpoint")
     tamper.rewrite_from(about[0], code="forged")
     AuditCheckpoint.objects.all().delete()
-    assert run_verify()[0] == 0  # consistently rewritten, stored checkpoints erased...
-    code, result = run_verify("--checkpoint", line)  # ...but the line kept outside knows
+    # Consistently rewritten, stored checkpoints erased: the chain alone would pass...
+    assert chain.verify(anchors=AnchorScan(), stored_records=False).ok
+    # ...but the stored verification, the signed anchor and the line kept outside know.
+    code, result = run_verify()
+    assert code == 1 and result.startswith("BROKEN at seq ")
+    code, result = run_verify("--checkpoint", line)
     assert code == 1 and result.startswith("BROKEN at seq ")

@@ -51,8 +51,15 @@ def model_rows(queryset=None):
     return rows
 
 
+def body(text):
+    """The export without its trailer line (test_export_trailer.py checks the trailer)."""
+    lines = text.splitlines(keepends=True)
+    assert lines and ("relais-export-end" in lines[-1] or "relais_export_end" in lines[-1])
+    return "".join(lines[:-1])
+
+
 def parse_csv(text):
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(body(text)))
     assert tuple(reader.fieldnames) == EXPORT_FIELDS
     rows = []
     for record in reader:
@@ -76,7 +83,7 @@ def parse_csv(text):
 
 def parse_jsonl(text):
     rows = []
-    for line in text.splitlines():
+    for line in body(text).splitlines():
         row = json.loads(line)
         assert list(row) == list(EXPORT_FIELDS)
         row["occurred_at"] = datetime.fromisoformat(row["occurred_at"])
@@ -120,10 +127,10 @@ def test_export_of_the_current_filter(auditor_client, events):
 
 def test_empty_export_is_a_valid_file(auditor_client, events):
     text = page_export(auditor_client, "csv", reference="VAL-2099-9999")
-    assert text == ",".join(EXPORT_FIELDS) + "\n"
+    assert body(text) == ",".join(EXPORT_FIELDS) + "\n"
     assert parse_csv(text) == []
     # (The first export is recorded with its reference: use another one.)
-    assert page_export(auditor_client, "jsonl", reference="VAL-2099-9998") == ""
+    assert body(page_export(auditor_client, "jsonl", reference="VAL-2099-9998")) == ""
 
 
 def test_each_page_export_is_recorded(auditor, auditor_client, events):
@@ -155,9 +162,9 @@ def command_export(*args):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_command_writes_the_same_content_as_the_page(auditor_client, events, fmt, tmp_path):
-    page = page_export(auditor_client, fmt, reference="VAL-2026-0007")
+    page = body(page_export(auditor_client, fmt, reference="VAL-2026-0007"))
     page_event = AuditEvent.objects.order_by("-seq").first()
-    command = command_export("--format", fmt, "--reference", "VAL-2026-0007")
+    command = body(command_export("--format", fmt, "--reference", "VAL-2026-0007"))
     # Same serializer; the command's head is one later: the page's own export event (which
     # carries the reference it was limited to) follows.
     assert command.startswith(page)
@@ -165,7 +172,7 @@ def test_command_writes_the_same_content_as_the_page(auditor_client, events, fmt
     assert len(extra) == 1 and str(page_event.hash) in extra[0]
     target = tmp_path / f"export.{fmt}"
     command_export("--format", fmt, "--reference", "VAL-2026-0007", "--output", str(target))
-    assert target.read_text(encoding="utf-8").startswith(command)
+    assert body(target.read_text(encoding="utf-8")).startswith(command)
     recorded = AuditEvent.objects.order_by("-seq").first()
     assert (recorded.action, recorded.role, recorded.code) == ("export", "system", fmt)
 
@@ -204,4 +211,5 @@ def test_export_streams_in_chunks(auditor_client, make_events, monkeypatch):
     monkeypatch.setattr(exports, "CHUNK_SIZE", 7)
     response = auditor_client.get("/audit/export/jsonl/")
     chunks = list(response.streaming_content)
-    assert len(chunks) == AuditEvent.objects.count() - 1  # one line per event, not the export
+    # One line per event (not the export's own event), then the trailer.
+    assert len(chunks) == AuditEvent.objects.count() - 1 + 1

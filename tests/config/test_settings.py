@@ -38,6 +38,35 @@ def test_malformed_or_unsupported_database_url_is_refused(value):
         env.database({"DATABASE_URL": value}, BASE)
 
 
+APP_URL = "postgres://relais_app:a@db.example:5432/relais"
+OWNER_URL = "postgres://relais_owner:o@db.example:5432/relais"
+
+
+def test_owner_url_is_optional_and_parsed():
+    assert env.owner_database({"DATABASE_URL": APP_URL}) is None
+    owner = env.owner_database({"DATABASE_URL": APP_URL, "DATABASE_OWNER_URL": OWNER_URL})
+    assert (owner["USER"], owner["PASSWORD"], owner["NAME"]) == ("relais_owner", "o", "relais")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"DATABASE_URL": APP_URL, "DATABASE_OWNER_URL": " "}, "empty"),
+        ({"DATABASE_URL": APP_URL, "DATABASE_OWNER_URL": "postgres://h"}, "malformed"),
+        ({"DATABASE_OWNER_URL": OWNER_URL}, "DATABASE_URL is not"),
+        ({"DATABASE_URL": APP_URL, "DATABASE_OWNER_URL": APP_URL}, "two different roles"),
+        (
+            {"DATABASE_URL": APP_URL, "DATABASE_OWNER_URL": OWNER_URL.replace("/relais", "/x")},
+            "same PostgreSQL database",
+        ),
+        ({"DATABASE_URL": APP_URL, "DATABASE_OWNER_URL": "sqlite:///x.db"}, "PostgreSQL"),
+    ],
+)
+def test_bad_owner_url_is_refused(environ, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        env.owner_database(environ)
+
+
 def test_unknown_mode_is_refused():
     with pytest.raises(ImproperlyConfigured, match="RELAIS_ENV"):
         env.mode({"RELAIS_ENV": "staging"})
@@ -46,6 +75,7 @@ def test_unknown_mode_is_refused():
 def _run(code_or_args, **extra_env):
     environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
     environ.pop("DATABASE_URL", None)
+    environ.pop("DATABASE_OWNER_URL", None)
     environ.update(extra_env)
     return subprocess.run(  # noqa: S603 — fixed interpreter and arguments
         [sys.executable, *code_or_args],

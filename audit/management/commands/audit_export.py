@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit import exports, selectors
 from audit.forms import EventFilterForm
-from audit.models import ChainHead
 from audit.services import audit_record_export
 from audit.vocabularies import AuditRole, ExportFormat
 
@@ -32,7 +31,8 @@ class Command(BaseCommand):
             ]
             raise CommandError(" ".join(messages))
         filters = form.filters()
-        up_to_seq = ChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+        head = selectors.chain_head()
+        up_to_seq = head[0]
         queryset = selectors.events(filters, up_to_seq=up_to_seq)
         audit_record_export(
             actor=None,
@@ -41,7 +41,9 @@ class Command(BaseCommand):
             up_to_seq=up_to_seq,
             reference=filters.reference or "",
         )
-        lines = exports.lines(format, queryset)
+        lines = exports.lines(
+            format, queryset, head=head, filtered=filters != selectors.EventFilter()
+        )
         if output:
             with open(output, "w", encoding="utf-8", newline="") as stream:
                 stream.writelines(lines)

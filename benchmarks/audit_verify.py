@@ -1,0 +1,203 @@
+"""Audit chain verification and export: events per second, ratio to raw SHA-256, peak memory.
+
+Runs on a throwaway test database of the configured server (never on real data), filled
+with N events appended by the real PostgreSQL append function:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/relais python -m benchmarks.audit_verify \\
+        --events 1000000 [--keepdb] [--jobs 2]
+
+``--keepdb`` keeps the test database (and its events) for the next run, which then only
+appends what is missing. Reports the load average, because the machine may be shared.
+"""
+
+import argparse
+import hashlib
+import os
+import resource
+import time
+
+ROLES = ("coordinator", "member", "cell_liaison", "auditor", "system")
+ACTIONS = ("transition", "access", "login", "export")
+OBJECT_TYPES = ("referral", "support_track", "session")
+
+
+def synthetic(g: int) -> dict:
+    """Event number g: varied, valid values (every field kind, NULLs included)."""
+    from datetime import UTC, datetime, timedelta
+
+    anonymous = g % 7 == 0
+    transition = g % 4 == 0
+    return {
+        "occurred_at": datetime(2026, 1, 1, tzinfo=UTC)
+        + timedelta(seconds=g, microseconds=(g * 7919) % 1_000_000),
+        "actor_id": None if anonymous else g % 50,
+        "actor_username": "" if anonymous else f"agent.{g % 50}",
+        "role": ROLES[g % 5],
+        "action": ACTIONS[g % 4],
+        "object_type": OBJECT_TYPES[g % 3],
+        "object_id": g % 5000,
+        "reference": f"VAL-2026-{g % 10000:04d}",
+        "transition": "start_assessment" if transition else "",
+        "from_state": "received" if transition else "",
+        "to_state": "in_assessment" if transition else "",
+        "code": "out_of_scope" if g % 9 == 0 else "",
+        "request_id": hashlib.md5(str(g).encode()).hexdigest(),  # noqa: S324 — filler
+        "client_ip": None if g % 3 == 0 else f"192.0.2.{g % 250}",
+    }
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--keepdb", action="store_true")
+    parser.add_argument("--jobs", type=int, default=1, help="parallel ranges for verify")
+    parser.add_argument(
+        "--orm-events",
+        type=int,
+        default=200_000,
+        help="events verified by the reference (ORM) engine, which is slower",
+    )
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("RELAIS_ENV", "development")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("PostgreSQL only: set DATABASE_URL.")
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False
+    )
+    try:
+        run(args)
+    finally:
+        if not args.keepdb:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def fill(n: int) -> None:
+    """Append events up to seq n. Hashes computed by ``audit.chain.compute_hash`` (identical
+    to the database function, tests/audit/test_canonical_format.py) and rows loaded with COPY:
+    a million single-row appends in a loop would take far longer than the measurement."""
+    from django.db import connection, transaction
+
+    from audit import chain
+    from audit.models import AuditEvent, ChainHead
+
+    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, "0" * 64)
+    have, prev = head
+    columns = (*chain.FIELDS, "hash")
+    copy_sql = f"COPY audit_auditevent ({', '.join(columns)}) FROM STDIN"
+    start = time.perf_counter()
+    batch = 100_000
+    for first in range(have + 1, n + 1, batch):
+        last = min(first + batch - 1, n)
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy(copy_sql) as copy:
+                for g in range(first, last + 1):
+                    values = dict(synthetic(g), seq=g, prev_hash=prev)
+                    prev = values["hash"] = chain.compute_hash(values)
+                    copy.write_row([values[name] for name in columns])
+            ChainHead.objects.update_or_create(pk=1, defaults={"seq": last, "hash": prev})
+        print(f"  appended up to {last}", flush=True)
+    if n > have:
+        elapsed = time.perf_counter() - start
+        print(f"filled {n - have} events in {elapsed:.0f} s ({(n - have) / elapsed:.0f}/s)")
+    with connection.cursor() as cursor:  # autocommit: VACUUM cannot run in a transaction
+        cursor.execute("VACUUM ANALYZE audit_auditevent")
+    assert AuditEvent.objects.filter(seq=n).exists()
+
+
+def raw_sha256_rate(sample_texts) -> float:
+    sha256 = hashlib.sha256
+    start = time.perf_counter()
+    for _ in range(3):
+        for text in sample_texts:
+            sha256(text.encode()).hexdigest()
+    return 3 * len(sample_texts) / (time.perf_counter() - start)
+
+
+def run(args):
+    from audit import chain, exports
+    from audit.anchors import AnchorScan
+    from audit.models import AuditEvent
+    from audit.selectors import EventFilter, events
+
+    print(f"load average at start: {os.getloadavg()}  (cpus: {os.cpu_count()})")
+    fill(args.events)
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    print(f"{head} events in the chain (peak RSS so far {peak_mib():.0f} MiB)")
+
+    sample = [
+        chain.canonical_text(values)
+        for values in AuditEvent.objects.filter(seq__lte=100_000)
+        .order_by("seq")
+        .values(*chain.FIELDS)
+        .iterator(chunk_size=10_000)
+    ]
+    sha_rate = raw_sha256_rate(sample)
+    mean_len = sum(len(t) for t in sample) / len(sample)
+    del sample
+    print(
+        f"raw sha256 of canonical texts ({mean_len:.0f} bytes): {sha_rate:,.0f}/s "
+        f"(peak RSS so far {peak_mib():.0f} MiB)"
+    )
+
+    def measure(label, func, n):
+        before = peak_mib()
+        start = time.perf_counter()
+        outcome = func()
+        elapsed = time.perf_counter() - start
+        rate = n / elapsed
+        print(
+            f"{label:<28} {n:>9} events {elapsed:7.2f} s {rate:>10,.0f}/s "
+            f"{rate / sha_rate:5.2f}× sha256   peak RSS {peak_mib():.0f} MiB "
+            f"(before {before:.0f})   {outcome}"
+        )
+
+    none = AnchorScan()
+    measure(
+        "verify copy (default)",
+        lambda: chain.verify(anchors=none, engine="copy", jobs=args.jobs).line()[:30],
+        head,
+    )
+    if args.jobs == 1:
+        measure(
+            "verify copy, 2 jobs",
+            lambda: chain.verify(anchors=none, engine="copy", jobs=2).line()[:30],
+            head,
+        )
+    measure(
+        "verify sql (server-side)",
+        lambda: chain.verify(anchors=none, engine="sql").line()[:30],
+        head,
+    )
+    orm_n = min(args.orm_events, head)
+    measure(
+        "verify orm (reference)",
+        lambda: chain.verify(anchors=none, engine="orm", up_to_seq=orm_n).line()[:30],
+        orm_n,
+    )
+    for fmt in ("jsonl", "csv"):
+
+        def export(fmt=fmt):
+            size = 0
+            for line in exports.lines(fmt, events(EventFilter(), up_to_seq=head)):
+                size += len(line)
+            return f"{size / 2**20:.0f} MiB"
+
+        measure(f"export {fmt}", export, head)
+    print(f"load average at end: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
