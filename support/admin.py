@@ -16,6 +16,12 @@ class ContactInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(SupportTrack)
 class SupportTrackAdmin(AccessAuditAdminMixin, ReadOnlyAdmin):

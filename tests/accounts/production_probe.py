@@ -21,8 +21,8 @@ from django.test.utils import setup_test_environment  # noqa: E402
 setup_test_environment()  # the test client's template capture; DEBUG stays as configured
 call_command("migrate", verbosity=0)
 
-from django.contrib.auth.models import Group  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 
 from audit.models import AuditEvent  # noqa: E402
 from tests.twofactor import totp_code, totp_device  # noqa: E402
