@@ -16,7 +16,8 @@ from referrals.models import Referral
 from support.models import Contact, SupportTrack
 from tests.factories import UserFactory
 from tests.twofactor import totp_device
-from tests.workflows.conftest import people, start_referral, triage_open  # noqa: F401 (fixture)
+from tests.workflows.conftest import people as people  # noqa: F401 (the fixture)
+from tests.workflows.conftest import start_referral, triage_open
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def admin_client(root):
 
 
 @pytest.fixture
-def case(people):
+def case(people):  # noqa: F811 (the imported fixture)
     return triage_open(start_referral(people["cell"]), people["coordinator"])
 
 

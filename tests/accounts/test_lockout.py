@@ -25,7 +25,10 @@ def _small_limit(settings):
     settings.AXES_FAILURE_LIMIT = LIMIT
 
 
-def attempt(username, password="wrong-password", ip="198.51.100.7"):
+WRONG = "wrong-password"
+
+
+def attempt(username, password=WRONG, ip="198.51.100.7"):
     return Client(REMOTE_ADDR=ip).post(
         reverse("login"), {"username": username, "password": password}
     )
