@@ -77,7 +77,9 @@ def test_password_change_in_the_frame_and_recorded(client):
 def test_admin_password_change_goes_to_mon_compte(client):
     client.force_login(UserFactory(username="adm", is_staff=True))
     response = client.get("/admin/password_change/")
-    assert response.status_code == 302 and response["Location"] == reverse("account:password_change")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "account:password_change"
+    )
 
 
 def test_password_reset_in_french_and_recorded():
