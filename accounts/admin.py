@@ -27,7 +27,7 @@ if admin.site.is_registered(AccessAttempt):
 class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
     """Lockouts and failure counts; deleting one unlocks it, and an unlock is recorded."""
 
-    list_display = ("attempt_time", "ip_address", "username", "failures_since_start")
+    list_display = ("attempt_time", "ip_address", "username", "failures_since_start", "status")
     list_filter = ("attempt_time",)
     search_fields = ("ip_address", "username")
     fieldsets = (
