@@ -7,6 +7,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -182,8 +183,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     title = gettext_lazy("Changer de mot de passe")
 
     def form_valid(self, form):
-        from django.db import transaction
-
         with transaction.atomic():
             response = super().form_valid(form)
             services.password_change_record(user=form.user)
@@ -202,8 +201,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = forms.SetPasswordForm
 
     def form_valid(self, form):
-        from django.db import transaction
-
         with transaction.atomic():
             response = super().form_valid(form)
             services.password_reset_record(user=form.user)

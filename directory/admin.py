@@ -1,10 +1,8 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audit.admin_audit import AdminChangeAuditMixin, GroupAdminAuditMixin, UserAdminAuditMixin
 from audit.vocabularies import ObjectType
@@ -64,23 +62,6 @@ class RelaisUserAdmin(UserAdminAuditMixin, UserAdmin):
     inlines = [MemberProfileInline]
     list_display = ("username", "email", "is_active", "is_staff", "role_list")
     list_filter = ("is_active", "is_staff", "groups")
-    actions = ["reset_second_factor"]
-
-    @admin.action(description=gettext_lazy("Réinitialiser le deuxième facteur (téléphone perdu)"))
-    def reset_second_factor(self, request, queryset):
-        # Audited by the service (one event per account, the administrator as actor).
-        from accounts.services import twofactor_reset
-
-        for user in queryset:
-            twofactor_reset(actor=request.user, user=user)
-        messages.success(
-            request,
-            _(
-                "Deuxième facteur réinitialisé pour %(count)d compte(s) : enrôlement demandé "
-                "à la prochaine connexion."
-            )
-            % {"count": queryset.count()},
-        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
