@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import selectors, services
+from core.errors import ApplicationError
 from directory.demo import DEMO_PASSWORD
-from directory.errors import ApplicationError
 from tests.twofactor import login_two_steps
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.middleware import SESSION_STARTED_KEY
 from audit.models import AuditEvent
-from directory.roles import Role
+from core.roles import Role
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import RecoveryCode, RecoveryCodeDevice
 from audit.models import AuditEvent
-from directory.roles import Role
+from core.roles import Role
 from tests.factories import PASSWORD, user_with_role
 from tests.twofactor import login_two_steps, totp_code, totp_device
 
