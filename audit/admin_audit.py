@@ -133,3 +133,54 @@ class UserAdminAuditMixin(AdminChangeAuditMixin):
 
 class GroupAdminAuditMixin(AdminChangeAuditMixin):
     audit_m2m_fields = ("permissions",)
+
+
+class AccessAuditAdminMixin:
+    """For read-only admins of case objects: every page that shows one (its change page, its
+    history, each row of a list page) records an ``access`` event, as the case pages do.
+
+    Subclasses set ``audit_object_type`` and ``audit_reference(obj)``.
+    """
+
+    audit_object_type: str = ""
+    list_per_page = 25  # each listed row is one access event
+
+    def audit_reference(self, obj) -> str:
+        return ""
+
+    def _record_access(self, request, objects) -> None:
+        from audit.services import audit_record_access
+        from audit.vocabularies import AuditRole
+
+        with transaction.atomic():
+            for obj in objects:
+                audit_record_access(
+                    actor=request.user,
+                    role=AuditRole.ADMINISTRATOR,
+                    object_type=self.audit_object_type,
+                    object_id=obj.pk,
+                    reference=self.audit_reference(obj),
+                )
+
+    def _record_from(self, request, response, object_id):
+        if request.method == "GET" and response.status_code == 200:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                self._record_access(request, [obj])
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        return self._record_from(request, response, object_id)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return self._record_from(request, response, object_id)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        changelist = context.get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            self._record_access(request, list(changelist.result_list))
+        return response

@@ -17,6 +17,3 @@ class AuditConfig(AppConfig):
         signals.user_logged_out.connect(
             receivers.on_user_logged_out, dispatch_uid="relais_audit_logout"
         )
-        signals.user_login_failed.connect(
-            receivers.on_user_login_failed, dispatch_uid="relais_audit_login_failed"
-        )

@@ -1,12 +1,9 @@
 import ipaddress
-import re
 import uuid
 
 from django.conf import settings
 
 from audit import context
-
-_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _client_ip(request) -> str | None:
@@ -20,15 +17,23 @@ def _client_ip(request) -> str | None:
         return None
 
 
+def client_ip_for_axes(request) -> str | None:
+    """The address django-axes counts failures against: the same rule as the chain's."""
+    return _client_ip(request)
+
+
 class RequestContextMiddleware:
-    """Give each request an id (or keep the proxy's X-Request-ID) and its client IP."""
+    """Give each request an id made here and its client IP.
+
+    The id is never taken from the client: an ``X-Request-ID`` header sent by a browser (or
+    replayed from someone else's response) would otherwise end up in hashed events.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "").replace("-", "").lower()
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = uuid.uuid4().hex
         request.request_id = request_id
         token = context.bind(context.RequestContext(request_id, _client_ip(request)))
         try:

@@ -1,10 +1,10 @@
 """Thin receivers of Django's auth signals: each records one event in the chain.
 
-Never the password: ``user_login_failed`` carries the credentials with the password already
-replaced by Django, and only the attempted username is looked at (audit.services).
+Failed passwords are not recorded one by one (a brute force would flood the append-only
+chain): django-axes counts them, and its lockout is recorded once (accounts/receivers.py).
 """
 
-from audit.services import audit_record_login, audit_record_login_failed, audit_record_logout
+from audit.services import audit_record_login, audit_record_logout
 
 
 def on_user_logged_in(sender, request, user, **kwargs):
@@ -14,8 +14,3 @@ def on_user_logged_in(sender, request, user, **kwargs):
 def on_user_logged_out(sender, request, user, **kwargs):
     if user is not None and user.is_authenticated:
         audit_record_logout(user=user)
-
-
-def on_user_login_failed(sender, credentials, request=None, **kwargs):
-    username = credentials.get("username") if isinstance(credentials, dict) else None
-    audit_record_login_failed(attempted_username=username)

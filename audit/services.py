@@ -1,7 +1,7 @@
 """Writing to the audit chain. Every audited change calls ``audit_record`` in its transaction.
 
 Besides ``audit_record`` (the one primitive), thin recorders for the events that are not state
-transitions: logins and logouts, failed logins, access to a case page, exports, administrative
+transitions: logins and logouts, access to a case page, exports, administrative
 changes; and the two writes of the auditors' workspace: a verification result and a checkpoint.
 """
 
@@ -133,34 +133,23 @@ def audit_record_logout(*, user) -> AuditEvent:
     return _session_event(user=user, action=AuditAction.LOGOUT)
 
 
-def audit_record_login_failed(*, attempted_username) -> AuditEvent:
-    """Record a failed login. Never the password; the attempted username only when it names
-    an existing account (what people type in the username field is sometimes their
-    password, and the chain can never be erased). Otherwise the username is left empty and
-    the code says why: ``unknown_username`` (well-formed, no such account) or
-    ``invalid_username`` (not a valid username at all)."""
-    username, code, object_type, object_id = "", LoginFailure.INVALID_USERNAME, "", None
-    if _valid_username(attempted_username):
-        User = get_user_model()
-        user_id = (
-            User._default_manager.filter(**{User.USERNAME_FIELD: attempted_username})
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if user_id is None:
-            code = LoginFailure.UNKNOWN_USERNAME
-        else:
-            username, code = attempted_username, LoginFailure.BAD_CREDENTIALS
-            object_type, object_id = ObjectType.USER, user_id
-    return audit_record(
-        actor=None,
-        role=AuditRole.ANONYMOUS,
-        action=AuditAction.LOGIN_FAILED,
-        object_type=object_type or ObjectType.SESSION,
-        object_id=object_id,
-        code=code,
-        actor_username=username,
+def attempted_account(attempted_username) -> tuple[int | None, str]:
+    """What a login attempt's username names: ``(account id, code)``. The code is
+    ``bad_credentials`` for an existing account, else ``unknown_username`` (well-formed, no
+    such account) or ``invalid_username`` (not a valid username at all). Callers record the
+    username only with an account id: what people type in the username field is sometimes
+    their password, and the chain can never be erased."""
+    if not _valid_username(attempted_username):
+        return None, LoginFailure.INVALID_USERNAME
+    User = get_user_model()
+    user_id = (
+        User._default_manager.filter(**{User.USERNAME_FIELD: attempted_username})
+        .values_list("pk", flat=True)
+        .first()
     )
+    if user_id is None:
+        return None, LoginFailure.UNKNOWN_USERNAME
+    return user_id, LoginFailure.BAD_CREDENTIALS
 
 
 # --- case pages, exports, administration -----------------------------------------------------
@@ -339,7 +328,6 @@ __all__ = [
     "audit_record_admin_change",
     "audit_record_export",
     "audit_record_login",
-    "audit_record_login_failed",
     "audit_record_logout",
     "audit_verification_run",
 ]

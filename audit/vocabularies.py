@@ -31,6 +31,12 @@ class AuditAction(models.TextChoices):
     ADMIN_CHANGE = "admin_change", _("Modification administrative")
     VERIFY = "verify", _("Vérification de la chaîne")
     CHECKPOINT = "checkpoint", _("Point de contrôle")
+    LOCKOUT = "lockout", _("Verrouillage après échecs de connexion")
+    UNLOCK = "unlock", _("Déverrouillage")
+    PASSWORD_CHANGE = "password_change", _("Changement de mot de passe")
+    PASSWORD_RESET = "password_reset", _("Réinitialisation du mot de passe")
+    SECOND_FACTOR = "second_factor", _("Deuxième facteur")
+    TASK = "task", _("Prise ou remise d'une tâche")
 
 
 class ObjectType(models.TextChoices):
@@ -43,6 +49,7 @@ class ObjectType(models.TextChoices):
     TERRITORIAL_INDICATOR = "territorial_indicator", _("Indicateur territorial")
     AUDIT_LOG = "audit_log", _("Journal d'audit")
     SESSION = "session", _("Session")
+    TASK = "task", _("Tâche")
 
 
 class LoginFailure(models.TextChoices):
@@ -117,3 +124,35 @@ class VerifyReason(models.TextChoices):
         "record_beyond_head",
         _("Vérification enregistrée au-delà de la tête de chaîne (événements effacés)"),
     )
+
+
+class SecondFactorOperation(models.TextChoices):
+    """What happened to a second factor (stored in the event's ``transition``)."""
+
+    ENROL = "enrol", _("Enrôlement")
+    VERIFY = "verify", _("Vérification réussie")
+    VERIFY_FAILED = "verify_failed", _("Code refusé")
+    RESET = "reset", _("Réinitialisation par un administrateur")
+    RECOVERY_CODES_ISSUED = "recovery_codes_issued", _("Nouveaux codes de secours")
+
+
+class SecondFactorMethod(models.TextChoices):
+    """Which kind of code was used (stored in the event's ``code``)."""
+
+    TOTP = "totp", _("Application d'authentification (TOTP)")
+    RECOVERY_CODE = "recovery_code", _("Code de secours")
+
+
+class UnlockMethod(models.TextChoices):
+    """How a lockout was lifted before its cool-off ended (the event's ``code``)."""
+
+    ADMIN = "admin", _("Par un administrateur")
+    COMMAND = "command", _("Par une commande d'exploitation")
+
+
+class TaskOperation(models.TextChoices):
+    """What happened to a workflow task (stored in the event's ``transition``)."""
+
+    ASSIGN = "assign", _("Prise en charge")
+    REASSIGN = "reassign", _("Réattribution")
+    UNASSIGN = "unassign", _("Remise dans la file")

@@ -5,8 +5,10 @@ allowed) and ``production`` (the default of the WSGI/ASGI entry points). Product
 start without SECRET_KEY and ALLOWED_HOSTS and never falls back to a development value.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config import env
@@ -41,29 +43,44 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "directory.apps.DirectoryConfig",
     "audit.apps.AuditConfig",
     "referrals.apps.ReferralsConfig",
     "support.apps.SupportConfig",
     "workflows.apps.WorkflowsConfig",
     "monitoring.apps.MonitoringConfig",
+    # After django_otp and axes: its admin module replaces theirs (accounts/admin.py).
+    "accounts.apps.AccountsConfig",
     "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.permissions_policy",
     "audit.middleware.RequestContextMiddleware",
+    "accounts.middleware.reject_nul_bytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
+    # Mandatory second factor, in every mode (accounts/middleware.py, docs/security.md).
+    "accounts.middleware.TwoFactorGateMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "workflows.middleware.ProcessVisibilityMiddleware",
+    # Last, as django-axes asks: turns a lockout into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +120,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses any password (right or wrong) while the account or the address is locked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -134,7 +157,11 @@ STORAGES = {
     },
 }
 
-SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+# Inactivity limit: the session cookie's age, renewed at every request (one session UPDATE
+# per request); the absolute limit of a working day is kept by accounts.middleware.
+SESSION_COOKIE_AGE = env.integer(ENVIRON, "RELAIS_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+RELAIS_SESSION_MAX_SECONDS = env.integer(ENVIRON, "RELAIS_SESSION_MAX_HOURS", 8) * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -171,7 +198,71 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": ENVIRON.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # axes logs every attempt at INFO; lockouts are in the audit chain.
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# --- Second factor (django-otp), lockout (django-axes), CSP (django-csp) -------------------
+OTP_TOTP_ISSUER = "Relais"
+OTP_TOTP_THROTTLE_FACTOR = 1  # 1, 2, 4, 8… seconds after successive wrong codes
+
+# Failed passwords lock the account (from any address) and the address (for any account)
+# after AXES_FAILURE_LIMIT tries, until the cool-off ends or an administrator unlocks it.
+AXES_FAILURE_LIMIT = env.integer(ENVIRON, "RELAIS_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer(ENVIRON, "RELAIS_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# A try while locked neither counts nor restarts the cool-off (one audit event per lockout).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip_for_axes"
+AXES_VERBOSE = False
+# axes' access log would keep every login's user agent and address outside the chain.
+AXES_DISABLE_ACCESS_LOG = True
+
+RELAIS_ADMIN_PATH = "/admin/"  # config/urls.py; its filters refuse NUL bytes (400)
+RELAIS_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+# Content-Security-Policy (docs/security.md): scripts only from our own static files;
+# styles from our static files, plus a nonce for the one <style> Turbo inserts at each full
+# load; style *attributes* stay allowed because viewflow's own workflow templates use them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    }
 }
 
 # viewflow adds its own middleware in ready() (SiteMiddleware, HotwireTurboMiddleware).

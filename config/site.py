@@ -6,6 +6,7 @@ Each app contributes its own Application class; this module only assembles them.
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
+from accounts.applications import AccountApplication
 from audit.viewsets import AuditApplication
 from monitoring.applications import IndicatorsApplication, MonitoringApplication
 from workflows.viewsets import applications as workflow_applications
@@ -17,5 +18,6 @@ site = Site(
         AuditApplication(),
         MonitoringApplication(),
         IndicatorsApplication(),
+        AccountApplication(),
     ],
 )

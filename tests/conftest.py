@@ -111,3 +111,24 @@ if TWO_ROLES:
         if not django_db_keepdb:
             with django_db_blocker.unblock(), owner_credentials(connection, owner):
                 teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture(autouse=True)
+def _verified_force_login(monkeypatch):
+    """``client.force_login`` gives a session that passed the second factor too (a confirmed
+    TOTP device in the session, as after the real code step), so tests of pages need not
+    replay the two login steps. The gate itself stays on: tests of the login go through
+    both steps (tests/twofactor.py), and ``client.force_login_unverified`` keeps Django's
+    password-only session for tests of the gate."""
+    from django.test.client import Client
+
+    from tests.twofactor import mark_verified
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "force_login_unverified", original, raising=False)

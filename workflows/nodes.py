@@ -179,6 +179,17 @@ class RoleTaskNode(flow.View):
         )
 
     @property
+    def unassign_path(self):
+        # Our page: the release goes through workflows.services (and its audit event).
+        from workflows.views import UnassignTaskView
+
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/unassign/",
+            _task_page(self, UnassignTaskView.as_view(), self.can_unassign),
+            name="unassign",
+        )
+
+    @property
     def assign_path(self):
         # The take page explains a refusal itself (a task taken meanwhile, a full capacity).
         return path(

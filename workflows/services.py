@@ -23,7 +23,10 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
+from audit.services import audit_record
+from audit.vocabularies import AuditAction, AuditRole, ObjectType, TaskOperation
 from core.errors import ApplicationError
+from core.roles import Role
 from referrals import services as referral_services
 from referrals.models import Referral
 from referrals.vocabularies import ReferralState
@@ -158,6 +161,25 @@ def referral_record_agreement(*, actor, referral, agreement, agreement_date) -> 
 # --- taking tasks -------------------------------------------------------------------------
 
 
+def _task_event(*, actor, task, operation: str) -> None:
+    """One ``task`` event per take, reassignment or release of a task (whatever the node):
+    the task id, the referral's reference, the node's name as code."""
+    node_role = getattr(task.flow_task, "role", "")
+    role = acting_role(actor, [node_role, Role.COORDINATOR] if node_role else Role.values)
+    process = task.process
+    referral = process.artifact if process.artifact_object_id else None
+    audit_record(
+        actor=actor,
+        role=role or AuditRole.NO_ROLE,
+        action=AuditAction.TASK,
+        object_type=ObjectType.TASK,
+        object_id=task.pk,
+        reference=getattr(referral, "reference", ""),
+        transition=operation,
+        code=task.flow_task.name,
+    )
+
+
 def task_take(*, actor, task) -> None:
     """Take a task from a queue: a member takes the support track (domain, capacity); the
     coordinator takes the triage (the assessment starts); a cell liaison takes the review.
@@ -178,6 +200,18 @@ def task_take(*, actor, task) -> None:
             if referral.state == ReferralState.RECEIVED:
                 referral_services.referral_start_assessment(actor=actor, referral=referral)
         task.flow_task.activation_class(task).assign(actor)
+        _task_event(actor=actor, task=task, operation=TaskOperation.ASSIGN)
+
+
+def task_unassign(*, actor, task) -> None:
+    """Put a triage or review task back in its queue (its holder). A support task is
+    released on its track page instead (a coded reason is required)."""
+    with _case_locked(task.process):
+        task = _fresh_task(task)
+        if not task.flow_task.can_unassign(actor, task):
+            raise ApplicationError(_("Vous ne pouvez pas remettre cette tâche."), code="forbidden")
+        task.flow_task.activation_class(task).unassign()
+        _task_event(actor=actor, task=task, operation=TaskOperation.UNASSIGN)
 
 
 # --- triage and review (task completions) ---------------------------------------------------
@@ -290,9 +324,11 @@ def track_assign(*, actor, track, member) -> None:
         if task.status == STATUS.NEW:
             track_services.track_assign(actor=actor, track=track, member=member)
             activation.assign(member)
+            _task_event(actor=actor, task=task, operation=TaskOperation.ASSIGN)
         else:
             track_services.track_reassign(actor=actor, track=track, member=member)
             activation.reassign(user=member)
+            _task_event(actor=actor, task=task, operation=TaskOperation.REASSIGN)
         notify_assigned(user=member)
 
 
@@ -330,6 +366,7 @@ def track_release(*, actor, track, reason) -> None:
         track_services.track_release(actor=actor, track=track, reason=reason)
         if task is not None and task.owner_id:
             task.flow_task.activation_class(task).unassign()
+            _task_event(actor=actor, task=task, operation=TaskOperation.UNASSIGN)
         notify_new_in_queue(process=process_for(track.referral_id))
 
 

@@ -368,3 +368,26 @@ class TakeTaskView(generic.TemplateView):
             return redirect(_queue_url())
         messages.success(request, _("Tâche prise en charge."))
         return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+
+
+class UnassignTaskView(generic.TemplateView):
+    """Put a triage or review task back in its queue, through the services (audited)."""
+
+    template_name = "workflows/unassign.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["task"] = self.request.activation.task
+        context["referral"] = self.request.activation.process.artifact
+        return context
+
+    def post(self, request, *args, **kwargs):
+        task = request.activation.task
+        try:
+            with submission_once(request):
+                services.task_unassign(actor=request.user, task=task)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(_inbox_url())
+        messages.success(request, _("Tâche remise dans la file."))
+        return redirect(_queue_url())

@@ -15,6 +15,7 @@ from audit.models import AuditCheckpoint, AuditEvent
 from directory.demo import DEMO_PASSWORD
 from tests.audit import tamper
 from tests.audit.test_verify_command import run_verify
+from tests.twofactor import login_two_steps
 
 
 @pytest.fixture
@@ -24,9 +25,7 @@ def demo(db):
 
 def test_the_demo_auditor_journey(demo):
     client = Client()
-    response = client.post(
-        "/accounts/login/", {"username": "demo-auditor", "password": DEMO_PASSWORD}, follow=True
-    )
+    response = login_two_steps(client, "demo-auditor", DEMO_PASSWORD)
     assert response.redirect_chain[-1][0] == "/audit/"
     reference = AuditEvent.objects.exclude(reference="").values_list("reference", flat=True).first()
     assert reference, "the demo should contain cases"

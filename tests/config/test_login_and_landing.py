@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from directory.demo import DEMO_PASSWORD
+from tests.twofactor import login_two_steps
 from tests.urlwalk import is_public, walk
 
 LANDING = {
@@ -37,9 +38,8 @@ def test_login_page_renders_in_french(client):
 
 @pytest.mark.parametrize("username,landing", sorted(LANDING.items()))
 def test_each_demo_account_lands_on_its_role_page(client, demo, username, landing):
-    response = client.post(
-        reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True
-    )
+    # The two real steps: password, then the demo authenticator's current code.
+    response = login_two_steps(client, username, DEMO_PASSWORD)
     assert response.status_code == 200
     assert response.redirect_chain, "login should redirect"
     final = response.redirect_chain[-1][0]
@@ -59,7 +59,7 @@ def test_user_without_role_gets_an_explanation(client):
     from tests.factories import PASSWORD, UserFactory
 
     UserFactory(username="norole")
-    client.login(username="norole", password=PASSWORD)
+    login_two_steps(client, "norole", PASSWORD)
     response = client.get("/")
     assert response.status_code == 403
     assert "Aucun rôle attribué" in response.content.decode()

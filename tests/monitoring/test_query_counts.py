@@ -14,7 +14,7 @@ from directory.vocabularies import SupportDomain
 from monitoring.periods import current_quarter
 from monitoring.services import territorial_indicator_set
 from referrals.vocabularies import AgeBracket, PlaceTypology
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 from tests.monitoring.builders import Case, build
 
 STATES = ("received", "in_assessment", "returned", "in_support", "suspended", "in_review")
@@ -108,6 +108,6 @@ def test_query_counts_do_not_grow_with_the_data(client, cast, clock, django_asse
 @pytest.mark.django_db
 def test_dashboard_queries_are_few(client):
     user = UserFactory(roles=[Role.STATE_DELEGATE])
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     # session + user + roles + communes + 8 aggregates (12), with some slack for the framework.
     assert count_queries(client, "monitoring:index", (), "") <= 16

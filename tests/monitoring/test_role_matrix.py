@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from core.roles import Role
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 MONITORING = (Role.STATE_DELEGATE, Role.COORDINATOR)
 INDICATORS = (Role.STRATEGIC_GROUP, Role.COORDINATOR)
@@ -33,7 +33,7 @@ def login(client, account):
     else:
         user = UserFactory(username=f"u-{account}")
         user.groups.add(Group.objects.get(name=account))
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return user
 
 

@@ -96,9 +96,12 @@ def test_two_members_take_the_same_task_at_once(people, domain):
     task.refresh_from_db()
     assert (track.state, track.holder_id) == ("assigned", winner.pk)
     assert (task.status, task.owner_id) == ("ASSIGNED", winner.pk)
-    # One take: one audited transition, nothing from the loser.
+    # One take: one audited transition and its task event, nothing from the loser.
     new_events = AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")
-    assert [(e.transition, e.actor_id) for e in new_events] == [("take", winner.pk)]
+    assert [(e.transition, e.actor_id) for e in new_events] == [
+        ("take", winner.pk),
+        ("assign", winner.pk),
+    ]
     result = chain.verify()
     assert result.ok, result.line()
 

@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
+from accounts.selectors import DEMO_TOTP_KEY_B32, demo_devices_allowed
+from accounts.services import demo_twofactor_enrol
 from directory.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_seed_directory
 from monitoring.demo import demo_seed_indicators
 from workflows.demo import demo_seed_cases
@@ -33,7 +36,28 @@ class Command(BaseCommand):
             # Seeders of the case apps, in order; each is idempotent.
             for seeder in (demo_seed_cases, demo_seed_indicators):
                 seeder(password=password)
+        demo_key = self._enrol_demo_second_factor()
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         self.stdout.write(f"Comptes de démonstration (mot de passe : {password}) :")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<18} {account.label}")
+        if demo_key:
+            self.stdout.write(
+                "Deuxième facteur (développement uniquement, refusé en production) : clé TOTP "
+                f"{demo_key}, commune à tous les comptes de démonstration. Ajoutez-la à une "
+                "application d'authentification ; avec DEBUG, la page de vérification affiche "
+                "aussi le code courant."
+            )
+        else:
+            self.stdout.write(
+                "Production : chaque compte enrôle son deuxième facteur à la première connexion."
+            )
+
+    def _enrol_demo_second_factor(self) -> str:
+        """Development: every demo account gets the public demo authenticator."""
+        if not demo_devices_allowed():
+            return ""
+        User = get_user_model()
+        for user in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]):
+            demo_twofactor_enrol(user=user)
+        return DEMO_TOTP_KEY_B32
