@@ -15,7 +15,9 @@ BASE = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def seen(tmp_path_factory):
     db = tmp_path_factory.mktemp("prod") / "prod.sqlite3"
-    environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    # The probe runs on its own SQLite file: no owner URL of the caller's PostgreSQL run.
+    dropped = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_OWNER_URL")
+    environ = {k: v for k, v in os.environ.items() if k not in dropped}
     environ.update(
         RELAIS_ENV="production",
         SECRET_KEY="probe-" + "k7#Vq9!zR2$mL4@pX8&" * 3,
