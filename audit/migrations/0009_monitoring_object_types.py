@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0008_security_actions'),
+        ("audit", "0008_security_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='object_type',
-            field=models.CharField(choices=[('referral', 'Orientation'), ('support_track', 'Accompagnement'), ('user', 'Utilisateur'), ('group', 'Groupe'), ('member_profile', 'Profil de membre'), ('organisation', 'Organisation'), ('territorial_indicator', 'Indicateur territorial'), ('audit_log', "Journal d'audit"), ('session', 'Session'), ('task', 'Tâche'), ('indicator_release', "Publication d'indicateurs"), ('monitoring_table', 'Tableau de suivi')], max_length=32, verbose_name="type d'objet"),
+            model_name="auditevent",
+            name="object_type",
+            field=models.CharField(
+                choices=[
+                    ("referral", "Orientation"),
+                    ("support_track", "Accompagnement"),
+                    ("user", "Utilisateur"),
+                    ("group", "Groupe"),
+                    ("member_profile", "Profil de membre"),
+                    ("organisation", "Organisation"),
+                    ("territorial_indicator", "Indicateur territorial"),
+                    ("audit_log", "Journal d'audit"),
+                    ("session", "Session"),
+                    ("task", "Tâche"),
+                    ("indicator_release", "Publication d'indicateurs"),
+                    ("monitoring_table", "Tableau de suivi"),
+                ],
+                max_length=32,
+                verbose_name="type d'objet",
+            ),
         ),
     ]
