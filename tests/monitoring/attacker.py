@@ -135,6 +135,9 @@ def _figures_of(state, key, figures) -> list[Figure]:
     return result
 
 
+PUBLISHER = {"publish": publish_history}  # replaceable, to attack another implementation
+
+
 # --- the attacker ------------------------------------------------------------------------------
 class Atoms:
     """The finest cells: population x arrival run x quarter x every attribute's category.
@@ -249,7 +252,9 @@ def attack(figures: Sequence[Figure], k: int) -> list[Finding]:
     return findings
 
 
-def run(records: Sequence[Record], k: int, publisher: Callable = publish_history):
-    figures = publisher(records, k)
+def run(records: Sequence[Record], k: int, publisher: Callable | None = None):
+    """Publish the year (``publish_history`` unless another publisher is given), check that
+    every figure counts what it says, then attack."""
+    figures = (publisher or PUBLISHER["publish"])(records, k)
     check_truthful(figures, records)
     return figures, attack(figures, k)
