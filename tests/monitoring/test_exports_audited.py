@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.chain import verify
 from audit.models import AuditEvent
-from directory.roles import Role
+from core.roles import Role
 from monitoring.models import IndicatorRelease, ReleaseTrigger
 from monitoring.services import indicator_releases_publish
 from tests.factories import UserFactory

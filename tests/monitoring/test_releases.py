@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from audit.chain import verify
 from audit.models import AuditEvent
-from directory.errors import ApplicationError
-from directory.roles import Role
+from core.errors import ApplicationError
+from core.roles import Role
 from monitoring.models import IndicatorLedger, IndicatorRelease, ReleaseTrigger
 from monitoring.services import indicator_releases_publish
 from referrals.vocabularies import AgeBracket
