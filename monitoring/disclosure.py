@@ -120,9 +120,15 @@ def _block(population: Population, quarters, counts: Mapping, k: int, event: int
 
 
 # --- the ledger of one population and year -----------------------------------------------
-def empty_ledger() -> dict:
-    """No quarter processed yet. JSON-serialisable, as every ledger."""
-    return {"blocks": [], "pending": [], "processed": 0}
+GRAINS = {"quarter": 1, "semester": 2, "year": 4}  # quarters per period of the grain
+
+
+def empty_ledger(grain: str = "quarter") -> dict:
+    """No quarter processed yet. JSON-serialisable, as every ledger. ``grain``: the finest
+    period published this year (a run of quarters closes only at the end of such a period)."""
+    if grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r}")
+    return {"blocks": [], "pending": [], "processed": 0, "grain": grain}
 
 
 def close_quarter(
@@ -145,7 +151,8 @@ def close_quarter(
     result = copy.deepcopy(dict(ledger))
     result["pending"] = [*result["pending"], quarter]
     counts = add_counts(population, [live[q] for q in result["pending"]])
-    if counts["total"] == 0 or counts["total"] >= k:
+    ends_a_period = quarter % GRAINS[result["grain"]] == 0
+    if ends_a_period and (counts["total"] == 0 or counts["total"] >= k):
         result["blocks"].append(_block(population, result["pending"], counts, k, event))
         result["pending"] = []
     result["processed"] = quarter
@@ -262,6 +269,16 @@ def periods_ending_with(quarter: int) -> list[tuple[str, int]]:
     return [key for key, quarters in PERIOD_QUARTERS.items() if quarters[-1] == quarter]
 
 
+def choose_grain(previous_year_total: int, *, quarter_floor: int, semester_floor: int) -> str:
+    """The year's finest period, from last year's referrals received (never from this year's
+    counts: a grain chosen from them would itself reveal small counts)."""
+    if previous_year_total >= quarter_floor:
+        return "quarter"
+    if previous_year_total >= semester_floor:
+        return "semester"
+    return "year"
+
+
 # --- one publication run for a year --------------------------------------------------------
 @dataclass(frozen=True)
 class YearStep:
@@ -280,8 +297,8 @@ class YearStep:
         return self.corrected or bool(self.new_quarters)
 
 
-def empty_year(populations: Sequence[Population]) -> dict:
-    return {p.code: empty_ledger() for p in populations}
+def empty_year(populations: Sequence[Population], grain: str = "quarter") -> dict:
+    return {p.code: empty_ledger(grain) for p in populations}
 
 
 def advance_year(
@@ -367,8 +384,15 @@ def validate_year(state, populations: Sequence[Population]) -> None:
         raise ValueError("unexpected populations")
     for population in populations:
         ledger = state[population.code]
-        if not isinstance(ledger, Mapping) or set(ledger) != {"blocks", "pending", "processed"}:
+        if not isinstance(ledger, Mapping) or set(ledger) != {
+            "blocks",
+            "pending",
+            "processed",
+            "grain",
+        }:
             raise ValueError(f"{population.code}: unexpected ledger keys")
+        if ledger["grain"] not in GRAINS:
+            raise ValueError(f"{population.code}: unknown grain")
         if ledger["processed"] not in (0, *QUARTERS):
             raise ValueError(f"{population.code}: bad processed quarter")
         if not isinstance(ledger["pending"], list) or not set(ledger["pending"]) <= set(QUARTERS):

@@ -44,8 +44,9 @@ def hidden_note(threshold: int) -> str:
 
 def withheld_notice(threshold: int) -> str:
     return _(
-        "Non publié pour cette période : trop peu de cas (moins de %(t)s) sur le trimestre ; "
-        "ils sont publiés avec une période plus longue (semestre ou année)."
+        "Non publié pour cette période : ces cas ne sont publiés qu'avec une période plus "
+        "longue (semestre ou année), pour qu'aucun effectif inférieur à %(t)s ne puisse en "
+        "être déduit."
     ) % {"t": threshold}
 
 

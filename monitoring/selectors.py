@@ -348,6 +348,11 @@ def quarter_counts(year: int) -> dict[str, dict[int, dict]]:
     return result
 
 
+def received_in_year(year: int) -> int:
+    """Referrals received during ``year`` (one query)."""
+    return Referral.objects.filter(received_on__year=year).count()
+
+
 def release_latest(period: Period) -> IndicatorRelease | None:
     """The latest version of the period's release, or None (one query)."""
     return (

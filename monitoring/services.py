@@ -218,7 +218,15 @@ def _release(*, actor, period: Period, figures: dict, ledger: IndicatorLedger, t
 def _publish_year(*, actor, year: int, today: date, trigger: str, report: PublicationReport):
     current = selectors.ledger_latest(year, lock=True)
     k = current.threshold if current else settings.RELAIS_SUPPRESSION_THRESHOLD
-    state = current.state if current else disclosure.empty_year(POPULATIONS)
+    if current:
+        state = current.state
+    else:  # the year's first release fixes its grain, from the previous year only
+        grain = disclosure.choose_grain(
+            selectors.received_in_year(year - 1),
+            quarter_floor=settings.RELAIS_INDICATORS_QUARTER_FLOOR,
+            semester_floor=settings.RELAIS_INDICATORS_SEMESTER_FLOOR,
+        )
+        state = disclosure.empty_year(POPULATIONS, grain)
     ended = [q for q in disclosure.QUARTERS if _period_of("quarter", q, year).end < today]
     if not ended:
         return

@@ -90,10 +90,10 @@ def live_counts(records: Iterable[Record], run: int) -> dict[str, dict[int, dict
 
 
 # --- the publisher under test ----------------------------------------------------------------
-def publish_history(records: Sequence[Record], k: int) -> list[Figure]:
+def publish_history(records: Sequence[Record], k: int, grain: str = "quarter") -> list[Figure]:
     """Every figure the release service would publish for the year: runs 1-4 at the end of
     each quarter, run 5 later (corrections only), each with the records known then."""
-    state = disclosure.empty_year(POPULATIONS)
+    state = disclosure.empty_year(POPULATIONS, grain)
     latest: dict[tuple[str, int], dict] = {}
     published: list[Figure] = []
     for run in RUNS:

@@ -126,3 +126,25 @@ def test_advance_year_lists_the_periods_to_publish():
     assert step.corrected and step.new_quarters == ()
     assert set(step.periods) == {("quarter", 1), ("quarter", 2), ("semester", 1)}
     assert disclosure.year_figures(step.state, pops, ("semester", 1))["p"]["total"] == 25
+
+
+@pytest.mark.parametrize(
+    ("grain", "blocks"),
+    [("quarter", [[1], [2], [3], [4]]), ("semester", [[1, 2], [3, 4]]), ("year", [[1, 2, 3, 4]])],
+)
+def test_a_run_closes_only_at_the_end_of_a_period_of_the_grain(grain, blocks):
+    live = {q: counts(5, 5, 0, 0) for q in (1, 2, 3, 4)}
+    ledger = disclosure.empty_ledger(grain)
+    for quarter in (1, 2, 3, 4):
+        ledger = close(ledger, quarter, live)
+    assert [b["quarters"] for b in ledger["blocks"]] == blocks
+    quarter_1 = disclosure.figures(ledger, AGE, (1,))
+    assert quarter_1["withheld"] == (grain != "quarter")
+    assert disclosure.figures(ledger, AGE, (1, 2, 3, 4))["total"] == 40
+
+
+@pytest.mark.parametrize(
+    ("previous", "grain"), [(0, "year"), (59, "year"), (60, "semester"), (300, "quarter")]
+)
+def test_the_grain_comes_from_the_previous_year(previous, grain):
+    assert disclosure.choose_grain(previous, quarter_floor=300, semester_floor=60) == grain

@@ -138,3 +138,15 @@ def test_the_command(first_quarter):
     assert "publié : 2026-Q1 v1" in out.getvalue()
     with pytest.raises(CommandError, match="Année hors limites"):
         call_command("indicators_release", "--year", "1999", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_a_small_previous_year_gives_yearly_figures_only(first_quarter, settings):
+    """No referral in 2025: in 2026 only the year will be published (fixed at the first
+    release, from 2025's total, never from 2026's counts)."""
+    settings.RELAIS_INDICATORS_QUARTER_FLOOR = 300
+    settings.RELAIS_INDICATORS_SEMESTER_FLOOR = 60
+    [release] = publish().released
+    assert release.figures["received"]["withheld"] and release.figures["received"]["total"] is None
+    ledger = IndicatorLedger.objects.get(year=2026)
+    assert {ledger.state[code]["grain"] for code in ledger.state} == {"year"}
