@@ -164,6 +164,7 @@ def audit_record_table_export(
 
 # --- releases of the strategic group's indicators -------------------------------------------
 PUBLISH = "publish"
+MIN_THRESHOLD = 3
 CORRECT = "correct"
 _KIND_LETTER = {PeriodKind.QUARTER: "q", PeriodKind.SEMESTER: "s"}
 
@@ -283,6 +284,11 @@ def indicator_releases_publish(
         actor = None
     else:
         raise ApplicationError(_("Origine de publication inconnue."))
+    if settings.RELAIS_SUPPRESSION_THRESHOLD < MIN_THRESHOLD:
+        # With k = 2, "not published" would mean "exactly 1": the band must hold 2 values.
+        raise ApplicationError(
+            _("Le seuil du secret statistique doit être au moins %(min)s.") % {"min": MIN_THRESHOLD}
+        )
     today = today or timezone.localdate()
     years = sorted(set(years or (today.year - 1, today.year)))
     for year in years:

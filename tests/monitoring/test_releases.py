@@ -132,6 +132,14 @@ def test_refusals_change_nothing(first_quarter):
 
 
 @pytest.mark.django_db
+def test_a_threshold_below_three_is_refused(first_quarter, settings):
+    settings.RELAIS_SUPPRESSION_THRESHOLD = 2  # "not published" would then mean "exactly 1"
+    with pytest.raises(ApplicationError, match="au moins 3"):
+        publish()
+    assert not IndicatorRelease.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_command(first_quarter):
     out = StringIO()
     call_command("indicators_release", "--year", "2026", "--today", "2026-04-02", stdout=out)
