@@ -52,6 +52,11 @@ def _find(tables, slug):
     return chosen
 
 
+def _acting_role(user, *roles) -> str:
+    """The first of ``roles`` the user holds (the page's Application admits only those)."""
+    return next((role for role in roles if has_role(user, role)), roles[-1])
+
+
 # --- State delegates ---------------------------------------------------------------------
 def _describe(form: DashboardFilterForm) -> str:
     """The filters in a French sentence."""
@@ -115,11 +120,6 @@ class DashboardCsvView(DashboardView):
 
 
 # --- Strategic group ---------------------------------------------------------------------
-def _acting_role(user, *roles) -> str:
-    """The first of ``roles`` the user holds (the page's Application admits only those)."""
-    return next((role for role in roles if has_role(user, role)), roles[-1])
-
-
 class IndicatorsView(View):
     """A released period's indicators (default: the latest release). Three queries: the
     released periods, the release, the territorial indicators."""
