@@ -34,7 +34,7 @@ def measure(live: dict, k: int, grain: str = "quarter") -> Counter:
     )
     tally: Counter = Counter()
     for key, quarters in disclosure.PERIOD_QUARTERS.items():
-        shown = disclosure.year_figures(step.state, POPULATIONS, key)
+        shown = disclosure.year_figures(step.state, POPULATIONS, key, k=k)
         for population in POPULATIONS:
             exact = disclosure.add_counts(population, [live[population.code][q] for q in quarters])
             pairs = [(exact["total"], shown[population.code]["total"])]

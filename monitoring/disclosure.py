@@ -341,10 +341,22 @@ def advance_year(
     return YearStep(state, corrected, new_quarters, tuple(withheld), periods)
 
 
-def year_figures(state: Mapping, populations: Sequence[Population], key: tuple[str, int]) -> dict:
-    """The published figures of one period of the year, for every population."""
+def year_figures(
+    state: Mapping, populations: Sequence[Population], key: tuple[str, int], *, k: int
+) -> dict:
+    """The published figures of one period of the year, for every population.
+
+    Last check before anything is stored: every published figure is 0 or at least ``k``
+    (guaranteed by construction; a failure blocks the release, it never just warns)."""
     quarters = PERIOD_QUARTERS[key]
-    return {p.code: figures(state[p.code], p, quarters) for p in populations}
+    result = {p.code: figures(state[p.code], p, quarters) for p in populations}
+    for population in populations:
+        published = result[population.code]
+        values = [published["total"]]
+        values += [v for table, _cats in population.tables for v in published[table].values()]
+        if any(v is not None and 0 < v < k for v in values):
+            raise ValueError(f"{population.code}: a published figure is below the threshold")
+    return result
 
 
 # --- schema of what is stored (no free text: codes, integers, None) -------------------------

@@ -252,7 +252,7 @@ def _publish_year(*, actor, year: int, today: date, trigger: str, report: Public
         release = _release(
             actor=actor,
             period=_period_of(kind, number, year),
-            figures=disclosure.year_figures(step.state, POPULATIONS, (kind, number)),
+            figures=disclosure.year_figures(step.state, POPULATIONS, (kind, number), k=k),
             ledger=ledger,
             trigger=trigger,
         )

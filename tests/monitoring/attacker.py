@@ -102,7 +102,7 @@ def publish_history(records: Sequence[Record], k: int, grain: str = "quarter") -
         )
         state = step.state
         for key in step.periods:
-            figures = disclosure.year_figures(state, POPULATIONS, key)
+            figures = disclosure.year_figures(state, POPULATIONS, key, k=k)
             if latest.get(key) == figures:
                 continue
             latest[key] = figures

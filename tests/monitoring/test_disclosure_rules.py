@@ -125,7 +125,7 @@ def test_advance_year_lists_the_periods_to_publish():
     step = disclosure.advance_year(step.state, pops, late, last_ended=2, k=K, event=2)
     assert step.corrected and step.new_quarters == ()
     assert set(step.periods) == {("quarter", 1), ("quarter", 2), ("semester", 1)}
-    assert disclosure.year_figures(step.state, pops, ("semester", 1))["p"]["total"] == 25
+    assert disclosure.year_figures(step.state, pops, ("semester", 1), k=K)["p"]["total"] == 25
 
 
 @pytest.mark.parametrize(
@@ -148,3 +148,13 @@ def test_a_run_closes_only_at_the_end_of_a_period_of_the_grain(grain, blocks):
 )
 def test_the_grain_comes_from_the_previous_year(previous, grain):
     assert disclosure.choose_grain(previous, quarter_floor=300, semester_floor=60) == grain
+
+
+def test_a_small_published_figure_blocks_the_release():
+    """The last check before storing: a corrupted ledger (a block of 2) is refused."""
+    state = {"p": {"blocks": [], "pending": [], "processed": 1, "grain": "quarter"}}
+    state["p"]["blocks"].append(
+        {"quarters": [1], "counts": counts(2, 0, 0, 0), "hidden": {"age": []}, "as_of": 1}
+    )
+    with pytest.raises(ValueError, match="below the threshold"):
+        disclosure.year_figures(state, (AGE,), ("quarter", 1), k=K)
