@@ -4,6 +4,7 @@ group's demo account finds indicators."""
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -23,6 +24,6 @@ def test_seed_demo_publishes_the_ended_periods(client):
     call_command("seed_demo", "--force", stdout=StringIO())
     assert IndicatorRelease.objects.count() == count  # idempotent
 
-    assert client.login(username="demo-strategic", password="relais-demo")
+    client.force_login(get_user_model().objects.get(username="demo-strategic"))
     body = client.get(reverse("indicators:index")).content.decode()
     assert last_ended.label in body and "version 1" in body
