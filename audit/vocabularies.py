@@ -50,6 +50,8 @@ class ObjectType(models.TextChoices):
     AUDIT_LOG = "audit_log", _("Journal d'audit")
     SESSION = "session", _("Session")
     TASK = "task", _("Tâche")
+    INDICATOR_RELEASE = "indicator_release", _("Publication d'indicateurs")
+    MONITORING_TABLE = "monitoring_table", _("Tableau de suivi")
 
 
 class LoginFailure(models.TextChoices):

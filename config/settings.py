@@ -285,8 +285,13 @@ RELAIS_DEADLINES = {
     "first_contact": env.integer(ENVIRON, "RELAIS_DEADLINE_FIRST_CONTACT_DAYS", 15),
     "review": env.integer(ENVIRON, "RELAIS_DEADLINE_REVIEW_DAYS", 90),
 }
-# Small-count suppression threshold for published indicators.
+# Small-count suppression threshold for published indicators (docs/monitoring.md).
 RELAIS_SUPPRESSION_THRESHOLD = env.integer(ENVIRON, "RELAIS_SUPPRESSION_THRESHOLD", 5)
+# Finest period of a year's indicators, fixed at its first release from the previous year's
+# referrals received: at least the quarter floor -> quarters, the semester floor -> semesters,
+# else the year only (0 and 0: always quarters).
+RELAIS_INDICATORS_QUARTER_FLOOR = env.integer(ENVIRON, "RELAIS_INDICATORS_QUARTER_FLOOR", 300)
+RELAIS_INDICATORS_SEMESTER_FLOOR = env.integer(ENVIRON, "RELAIS_INDICATORS_SEMESTER_FLOOR", 60)
 # Header set by the deployment's own reverse proxy with the client address (e.g.
 # HTTP_X_REAL_IP); empty = REMOTE_ADDR. Never a header a client can forge.
 RELAIS_CLIENT_IP_HEADER = ENVIRON.get("RELAIS_CLIENT_IP_HEADER", "")

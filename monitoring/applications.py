@@ -2,7 +2,7 @@
 
 * ``monitoring`` (``/monitoring/``): State delegates and the coordinator.
 * ``indicators`` (``/indicators/``): the strategic group and the coordinator; the territorial
-  indicator entry page is the coordinator's only.
+  indicator entry page and the publication page are the coordinator's only.
 """
 
 from django.urls import path, reverse
@@ -45,6 +45,7 @@ class IndicatorsApplication(Application):
     territorial_path = path(
         "territorial/", views.TerritorialEntryView.as_view(), name="territorial"
     )
+    releases_path = path("releases/", views.ReleasesView.as_view(), name="releases")
 
     def __init__(self, **kwargs):
         kwargs.setdefault("permission", role_permission(Role.STRATEGIC_GROUP, Role.COORDINATOR))
@@ -59,4 +60,5 @@ class IndicatorsApplication(Application):
             links.append(
                 (reverse("indicators:territorial"), _("Indicateurs territoriaux"), "edit_note")
             )
+            links.append((reverse("indicators:releases"), _("Publications"), "publish"))
         return {"app_links": links}

@@ -1,7 +1,8 @@
-"""Demo territorial indicators (fictitious), entered through the service by the demo coordinator.
+"""Demo territorial indicators (fictitious), entered through the service by the demo coordinator,
+and the releases of the ended periods, published as the scheduled command would.
 
-Idempotent: an indicator already entered for a period is left as it is, so running the seed
-again writes no new audit event.
+Idempotent: an indicator already entered for a period is left as it is, and a period already
+released is not released again, so running the seed again writes no new audit event.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from monitoring.models import TerritorialIndicator
+from monitoring.models import ReleaseTrigger, TerritorialIndicator
 from monitoring.periods import current_quarter
-from monitoring.services import territorial_indicator_set
+from monitoring.services import indicator_releases_publish, territorial_indicator_set
 from monitoring.vocabularies import Answer, TensionLevel, TerritorialIndicatorCode
 
 DEMO_COORDINATOR = "demo-coordinator"
@@ -60,3 +61,10 @@ def demo_seed_indicators(*, password: str | None = None, **_options) -> int:
             )
             entered += 1
     return entered
+
+
+def demo_seed_releases(*, password: str | None = None, **_options) -> int:
+    """Publish the indicators of every ended quarter of this year and the previous one (the
+    scheduled command's run), after the demo cases. Returns how many releases were written.
+    ``password`` is accepted for the seed_demo command's seeder signature and unused."""
+    return len(indicator_releases_publish(trigger=ReleaseTrigger.COMMAND).released)

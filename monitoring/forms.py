@@ -83,6 +83,36 @@ class PeriodForm(forms.Form):
             raise forms.ValidationError(str(exc), code="period") from exc
 
 
+class ReleasedPeriodForm(forms.Form):
+    """The indicators' period, among the released ones; empty means the latest release."""
+
+    period = forms.CharField(label=_("Période"), required=False, max_length=16)
+
+    def __init__(self, *args, released: list[Period], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.released = released
+        self.fields["period"].widget = forms.Select(choices=[(p.code, p.label) for p in released])
+
+    def clean_period(self) -> Period | None:
+        value = self.cleaned_data["period"]
+        if not value:
+            return self.released[0] if self.released else None
+        try:
+            period = parse_period(value, allow_future=True)
+        except PeriodError as exc:
+            raise forms.ValidationError(str(exc), code="period") from exc
+        if period not in self.released:
+            raise forms.ValidationError(
+                _(
+                    "La période %(period)s n'est pas publiée : les indicateurs d'une période "
+                    "sont publiés après sa fin."
+                )
+                % {"period": period.label},
+                code="not_released",
+            )
+        return period
+
+
 class TerritorialIndicatorForm(forms.Form):
     """One field per territorial indicator: a coded answer, a level or a count.
 

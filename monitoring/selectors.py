@@ -30,15 +30,21 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.vocabularies import AuditAction, ObjectType
 from directory.models import Commune
-from monitoring.models import TerritorialIndicator
-from monitoring.periods import Period
+from monitoring.disclosure import QUARTERS, empty_counts
+from monitoring.models import IndicatorLedger, IndicatorRelease, TerritorialIndicator
+from monitoring.periods import Period, PeriodKind
+from monitoring.populations import (
+    CLOSED,
+    INTERRUPTED,
+    POPULATIONS,
+    RECEIVED,
+    RECEIVED_TABLES,
+    TRACKS_ENDED,
+)
 from referrals.models import Referral, review_overdue, triage_overdue
 from referrals.vocabularies import TERMINAL_STATES as REFERRAL_TERMINAL_STATES
 from referrals.vocabularies import (
-    AgeBracket,
-    PlaceTypology,
     ReferralState,
-    YesNoUnknown,
 )
 from support.models import SupportTrack, first_contact_overdue, take_overdue
 from support.vocabularies import ENDED_STATES, TrackState
@@ -279,55 +285,104 @@ def time_in_state(filters: Filters, now: datetime | None = None) -> dict[str, St
 
 
 # --- Strategic group's indicators ----------------------------------------------------------
-ATTRIBUTE_VOCABULARIES = {
-    "age_bracket": AgeBracket,
-    "place_typology": PlaceTypology,
-    "family_involved": YesNoUnknown,
-    "released_from_prison": YesNoUnknown,
-    "family_asked_for_help": YesNoUnknown,
-}
+def quarter_counts(year: int) -> dict[str, dict[int, dict]]:
+    """Exact counts of each quarter of ``year`` for the three populations of the indicators
+    (``monitoring.populations``): ``{population: {quarter: {"total": n, table: {code: n}}}}``.
 
-
-def referral_indicators(period: Period) -> dict:
-    """Counts of the period, in one query: referrals received (by each coded attribute, and in
-    all) and referrals closed during the period.
-
-    Returns ``{"received": n, "closed": n, "<attribute>": {code: n, ...}, ...}``.
+    Three queries whatever the data (conditional counts per quarter). Referrals are counted at
+    their reception date, closures and track ends at the time of the state change.
     """
-    start, end = period.datetime_range()
-    received = Q(received_on__gte=period.start, received_on__lt=period.end_exclusive)
-    closed = Q(state=R.CLOSED, state_changed_at__gte=start, state_changed_at__lt=end)
-    aggregates = {
-        "received": Count("id", filter=received),
-        "closed": Count("id", filter=closed),
-    }
-    for attribute, vocabulary in ATTRIBUTE_VOCABULARIES.items():
-        for code in vocabulary.values:
-            aggregates[f"{attribute}__{code}"] = Count(
-                "id", filter=received & Q(**{attribute: code})
-            )
-    values = Referral.objects.order_by().filter(received | closed).aggregate(**aggregates)
-    result = {"received": values["received"], "closed": values["closed"]}
-    for attribute, vocabulary in ATTRIBUTE_VOCABULARIES.items():
-        result[attribute] = {code: values[f"{attribute}__{code}"] for code in vocabulary.values}
-    return result
+    quarters = [Period(PeriodKind.QUARTER, date(year, 3 * (q - 1) + 1, 1)) for q in QUARTERS]
+    result: dict[str, dict[int, dict]] = {p.code: {} for p in POPULATIONS}
 
-
-def tracks_ended_by_domain_and_outcome(period: Period) -> dict[tuple[str, str], int]:
-    """Tracks that ended during the period, by domain and outcome code (``interrupted`` for
-    the tracks interrupted before an outcome)."""
-    start, end = period.datetime_range()
-    rows = (
-        SupportTrack.objects.order_by()
-        .filter(state__in=ENDED_STATES, state_changed_at__gte=start, state_changed_at__lt=end)
-        .values("domain", "state", "outcome")
-        .annotate(n=Count("id"))
+    received: dict[str, Count] = {}
+    closed: dict[str, Count] = {}
+    for q, period in zip(QUARTERS, quarters, strict=True):
+        in_quarter = Q(received_on__gte=period.start, received_on__lt=period.end_exclusive)
+        received[f"q{q}"] = Count("id", filter=in_quarter)
+        for field, vocabulary in RECEIVED_TABLES.items():
+            for code in vocabulary.values:
+                received[f"q{q}__{field}__{code}"] = Count(
+                    "id", filter=in_quarter & Q(**{field: code})
+                )
+        start, end = period.datetime_range()
+        closed[f"q{q}"] = Count(
+            "id", filter=Q(state=R.CLOSED, state_changed_at__gte=start, state_changed_at__lt=end)
+        )
+    year_start, year_end = Period(PeriodKind.YEAR, date(year, 1, 1)).datetime_range()
+    values = Referral.objects.order_by().filter(received_on__year=year).aggregate(**received)
+    closures = (
+        Referral.objects.order_by()
+        .filter(state=R.CLOSED, state_changed_at__gte=year_start, state_changed_at__lt=year_end)
+        .aggregate(**closed)
     )
-    result: dict[tuple[str, str], int] = {}
-    for row in rows:
-        key = row["outcome"] if row["state"] == T.COMPLETED else T.INTERRUPTED.value
-        result[(row["domain"], key)] = result.get((row["domain"], key), 0) + row["n"]
+    track_counts: dict[str, Count] = {}
+    for q, period in zip(QUARTERS, quarters, strict=True):
+        start, end = period.datetime_range()
+        track_counts[f"q{q}"] = Count(
+            "id", filter=Q(state_changed_at__gte=start, state_changed_at__lt=end)
+        )
+    track_rows = (
+        SupportTrack.objects.order_by()
+        .filter(
+            state__in=ENDED_STATES, state_changed_at__gte=year_start, state_changed_at__lt=year_end
+        )
+        .values("domain", "state", "outcome")
+        .annotate(**track_counts)
+    )
+    track_rows = list(track_rows)
+    for q in QUARTERS:
+        counts = {"total": values[f"q{q}"]}
+        for field, vocabulary in RECEIVED_TABLES.items():
+            counts[field] = {code: values[f"q{q}__{field}__{code}"] for code in vocabulary.values}
+        result[RECEIVED.code][q] = counts
+        result[CLOSED.code][q] = {"total": closures[f"q{q}"]}
+        tracks = empty_counts(TRACKS_ENDED)
+        for row in track_rows:
+            n = row[f"q{q}"]
+            outcome = row["outcome"] if row["state"] == T.COMPLETED else INTERRUPTED
+            tracks["total"] += n
+            tracks["domain"][row["domain"]] += n
+            tracks["outcome"][outcome] += n
+        result[TRACKS_ENDED.code][q] = tracks
     return result
+
+
+def received_in_year(year: int) -> int:
+    """Referrals received during ``year`` (one query)."""
+    return Referral.objects.filter(received_on__year=year).count()
+
+
+def release_latest(period: Period) -> IndicatorRelease | None:
+    """The latest version of the period's release, or None (one query)."""
+    return (
+        IndicatorRelease.objects.filter(period_kind=period.kind, period_start=period.start)
+        .select_related("released_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def released_periods() -> list[Period]:
+    """Every released period, latest end first (one query)."""
+    rows = IndicatorRelease.objects.order_by().values_list("period_kind", "period_start").distinct()
+    periods = [Period(kind, start) for kind, start in rows]
+    return sorted(periods, key=lambda p: (p.end, p.start), reverse=True)
+
+
+def releases(limit: int = 200) -> list[IndicatorRelease]:
+    """The latest releases (every version), newest first, with who released them."""
+    return list(
+        IndicatorRelease.objects.select_related("released_by").order_by(
+            "-released_at", "-period_start", "period_kind", "-version"
+        )[:limit]
+    )
+
+
+def ledger_latest(year: int, *, lock: bool = False) -> IndicatorLedger | None:
+    """The current ledger of ``year`` (``lock``: row-locked until the transaction ends)."""
+    rows = IndicatorLedger.objects.filter(year=year).order_by("-seq")
+    return (rows.select_for_update() if lock else rows).first()
 
 
 def territorial_indicators(period: Period) -> dict[str, TerritorialIndicator]:

@@ -7,14 +7,12 @@ both render ``Table.header``, ``Table.body`` and ``Table.footer``.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 
-from monitoring.suppression import TOTAL_LABEL, PublishedTable, Suppressed, Value
-
+TOTAL_LABEL = "Total"
 CSV_DELIMITER = ";"  # what spreadsheet software expects in a French locale
 # A cell starting with one of these would be run as a formula by spreadsheet software
 # (organisation and commune names are typed by administrators): it is written after a quote.
@@ -91,51 +89,6 @@ def count_table(
             footer.append(str(sum(column_totals)))
     return Table(
         slug=slug, title=title, header=header, body=body, footer=footer, description=description
-    )
-
-
-def suppression_notes(values: Iterable[Value], threshold: int) -> list[str]:
-    """The legend of the markers present among ``values`` (French)."""
-    notes = []
-    hidden = [v for v in values if isinstance(v, Suppressed)]
-    if any(not v.complementary for v in hidden):
-        notes.append(
-            _("« < %(t)s » : effectif compris entre 1 et %(max)s, masqué (secret statistique).")
-            % {"t": threshold, "max": threshold - 1}
-        )
-    if any(v.complementary for v in hidden):
-        notes.append(
-            _(
-                "« s » : valeur d'au moins %(t)s masquée pour qu'un petit effectif ne puisse "
-                "pas être recalculé à partir des totaux (secret statistique)."
-            )
-            % {"t": threshold}
-        )
-    return notes
-
-
-def withheld_notice(threshold: int) -> str:
-    return _(
-        "Tableau non publié : ses effectifs sont trop faibles (moins de %(t)s) pour être "
-        "diffusés sans risque de réidentification."
-    ) % {"t": threshold}
-
-
-def published_table(
-    *, slug: str, title: str, row_header: str, published: PublishedTable, description: str = ""
-) -> Table:
-    """A suppressed table (strategic group): rendered values, legend, or a withheld notice."""
-    header, *body, footer = published.display_rows()
-    header[0] = row_header
-    return Table(
-        slug=slug,
-        title=title,
-        header=header,
-        body=body,
-        footer=footer,
-        notes=suppression_notes(published.values(), published.threshold),
-        withheld_notice=withheld_notice(published.threshold) if published.withheld else "",
-        description=description,
     )
 
 

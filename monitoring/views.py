@@ -17,16 +17,26 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from audit.vocabularies import ObjectType
 from core.access import has_role
 from core.errors import ApplicationError
 from core.roles import Role
 from directory.vocabularies import SupportDomain
-from monitoring import indicators
+from monitoring import indicators, selectors
 from monitoring.dashboard import dashboard_tables
-from monitoring.forms import DashboardFilterForm, PeriodForm, TerritorialIndicatorForm
-from monitoring.periods import Period
+from monitoring.forms import (
+    DashboardFilterForm,
+    PeriodForm,
+    ReleasedPeriodForm,
+    TerritorialIndicatorForm,
+)
+from monitoring.models import ReleaseTrigger
 from monitoring.selectors import commune_choices, territorial_indicators
-from monitoring.services import territorial_indicators_set
+from monitoring.services import (
+    audit_record_table_export,
+    indicator_releases_publish,
+    territorial_indicators_set,
+)
 from monitoring.tables import csv_response
 from monitoring.vocabularies import INDICATOR_KINDS, TerritorialIndicatorCode, ValueKind
 
@@ -40,6 +50,11 @@ def _find(tables, slug):
     if not chosen:
         raise Http404(_("Tableau inconnu."))
     return chosen
+
+
+def _acting_role(user, *roles) -> str:
+    """The first of ``roles`` the user holds (the page's Application admits only those)."""
+    return next((role for role in roles if has_role(user, role)), roles[-1])
 
 
 # --- State delegates ---------------------------------------------------------------------
@@ -88,39 +103,54 @@ class DashboardView(View):
 
 
 class DashboardCsvView(DashboardView):
+    """The CSV of one table (or ``all``) of the dashboard: exact counts, an audited export."""
+
     def get(self, request, *args, table, **kwargs):
         form = self.form()
         if not form.is_valid():
             return self.render(form, [], status=BAD_REQUEST)
         tables = _find(dashboard_tables(form.filters()), table)
+        audit_record_table_export(
+            actor=request.user,
+            role=_acting_role(request.user, Role.STATE_DELEGATE, Role.COORDINATOR),
+            object_type=ObjectType.MONITORING_TABLE,
+            table=table,
+        )
         return csv_response(tables, filename=f"relais-suivi-{table}.csv")
 
 
 # --- Strategic group ---------------------------------------------------------------------
 class IndicatorsView(View):
+    """A released period's indicators (default: the latest release). Three queries: the
+    released periods, the release, the territorial indicators."""
+
     template_name = "monitoring/indicators.html"
 
+    def release(self):
+        form = ReleasedPeriodForm(self.request.GET, released=selectors.released_periods())
+        if not form.is_valid():
+            return form, None
+        period = form.cleaned_data["period"]
+        return form, (selectors.release_latest(period) if period else None)
+
     def get(self, request, *args, **kwargs):
-        form = PeriodForm(request.GET)
+        form, release = self.release()
         if not form.is_valid():
             return self.render(form, None, [], status=BAD_REQUEST)
-        period = form.cleaned_data["period"]
-        return self.render(form, period, indicators.all_tables(period))
+        return self.render(form, release, indicators.all_tables(release) if release else [])
 
-    def render(self, form, period: Period | None, tables, status=200):
+    def render(self, form, release, tables, status=200):
+        period = release.period if release else None
         context = {
             "form": form,
+            "release": release,
             "period": period,
             "tables": tables,
-            "threshold": indicators.threshold(),
+            "threshold": release.threshold if release else indicators.threshold(),
             "query": urlencode({"period": period.code}) if period else "",
             "export_url_name": "indicators:export",
             "can_enter": has_role(self.request.user, Role.COORDINATOR),
         }
-        if period is not None:
-            context["previous_period"] = period.previous()
-            following = period.next()
-            context["next_period"] = following if following.has_started() else None
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
 
@@ -129,13 +159,76 @@ class IndicatorsPrintView(IndicatorsView):
 
 
 class IndicatorsCsvView(IndicatorsView):
+    """The CSV of one table (or ``all``) of a release: an audited export."""
+
     def get(self, request, *args, table, **kwargs):
-        form = PeriodForm(request.GET)
+        form, release = self.release()
         if not form.is_valid():
             return self.render(form, None, [], status=BAD_REQUEST)
-        period = form.cleaned_data["period"]
-        tables = _find(indicators.all_tables(period), table)
-        return csv_response(tables, filename=f"relais-indicateurs-{period.code}-{table}.csv")
+        if release is None:
+            raise Http404(_("Aucune période publiée."))
+        tables = _find(indicators.all_tables(release), table)
+        audit_record_table_export(
+            actor=request.user,
+            role=_acting_role(request.user, Role.STRATEGIC_GROUP, Role.COORDINATOR),
+            object_type=ObjectType.INDICATOR_RELEASE,
+            object_id=release.pk,
+            table=table,
+        )
+        name = f"relais-indicateurs-{release.period.code}-v{release.version}-{table}.csv"
+        return csv_response(tables, filename=name)
+
+
+class ReleasesView(View):
+    """The coordinator's publication page: every release, and the button that publishes the
+    ended quarters not yet released (and the safe late corrections)."""
+
+    template_name = "monitoring/releases.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not has_role(request.user, Role.COORDINATOR):
+            raise PermissionDenied(_("Seul le coordinateur publie les indicateurs."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        context = {"releases": selectors.releases()}
+        return TemplateResponse(request, self.template_name, context)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            report = indicator_releases_publish(
+                actor=request.user, trigger=ReleaseTrigger.COORDINATOR
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(reverse("indicators:releases"))
+        if report.released:
+            messages.success(
+                request,
+                _("%(n)d publication(s) : %(periods)s.")
+                % {
+                    "n": len(report.released),
+                    "periods": ", ".join(
+                        f"{r.period.label} (v{r.version})" for r in report.released
+                    ),
+                },
+            )
+        else:
+            messages.info(request, _("Rien de nouveau à publier."))
+        if report.withheld:
+            messages.warning(
+                request,
+                _(
+                    "Corrections tardives retenues (année %(years)s) : les publier permettrait "
+                    "d'isoler moins de %(t)s personnes ; elles seront réexaminées à la "
+                    "prochaine publication."
+                )
+                % {
+                    "years": ", ".join(sorted({str(year) for year, _p in report.withheld})),
+                    "t": indicators.threshold(),
+                },
+            )
+        return HttpResponseRedirect(reverse("indicators:releases"))
 
 
 class TerritorialEntryView(View):
@@ -186,7 +279,9 @@ class TerritorialEntryView(View):
             )
         else:
             messages.info(request, _("Aucune modification."))
-        url = reverse("indicators:index") + "?" + urlencode({"period": period.code})
+        # Back to the entry page: the period may not be released yet (the strategic group
+        # sees territorial indicators with the release of their period).
+        url = reverse("indicators:territorial") + "?" + urlencode({"period": period.code})
         return HttpResponseRedirect(url)
 
     def render(self, period_form, period, form, status=200):

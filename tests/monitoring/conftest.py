@@ -18,3 +18,11 @@ def clock(monkeypatch):
 @pytest.fixture
 def cast(db):
     return Cast.create()
+
+
+@pytest.fixture(autouse=True)
+def quarter_grain(settings):
+    """Indicators published down to the quarter whatever the previous year (tests of the
+    grain rule set the floors themselves)."""
+    settings.RELAIS_INDICATORS_QUARTER_FLOOR = 0
+    settings.RELAIS_INDICATORS_SEMESTER_FLOOR = 0

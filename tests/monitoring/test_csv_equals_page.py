@@ -3,7 +3,7 @@ suppression markers and legends included."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.roles import Role
-from monitoring.services import territorial_indicator_set
+from monitoring.models import ReleaseTrigger
+from monitoring.periods import parse_period
+from monitoring.services import indicator_releases_publish, territorial_indicator_set
 from monitoring.tables import parse_csv
 from tests.factories import UserFactory
 from tests.monitoring.builders import build
@@ -117,6 +119,10 @@ def data(cast, clock):
     territorial_indicator_set(
         actor=cast.coordinator, period="2026-Q2", indicator="community_tensions", value="low"
     )
+    # Released on 2 July: the first quarter, the second and the first semester.
+    clock.set_day(date(2026, 7, 2))
+    report = indicator_releases_publish(trigger=ReleaseTrigger.COMMAND, years=[2026])
+    assert {r.period.code for r in report.released} == {"2026-Q1", "2026-Q2", "2026-S1"}
     return cast
 
 
@@ -167,8 +173,14 @@ def test_indicators_csv_equals_page_and_print(client, data, query):
         query,
         print_url=reverse("indicators:print"),
     )
+    assert page.tables["release"][1:] == [
+        ["Période", parse_period(query.removeprefix("?period=")).label],
+        ["Publiée le", "02/07/2026 10:00"],
+        ["Version", "1"],
+        ["Seuil du secret statistique", "5"],
+    ]
     cells = [cell for rows in page.tables.values() for row in rows for cell in row]
-    assert "< 5" in cells  # the data has small counts: they are suppressed, and shown so
+    assert "s" in cells or any(n for n in page.notes.values())  # hidden values, with legend
 
 
 @pytest.mark.django_db
@@ -176,10 +188,11 @@ def test_withheld_table_is_a_notice_in_page_and_csv(client, data):
     client.force_login(UserFactory(roles=[Role.STRATEGIC_GROUP]))
     query = "?period=2026-Q2"  # four tracks ended in Q2: below the threshold
     page = page_tables(client.get(reverse("indicators:index") + query).content)
-    notice = page.tables["tracks-by-domain-and-outcome"]
-    assert notice[0][0].startswith("Tableau non publié")
-    export = client.get(reverse("indicators:export", args=["tracks-by-domain-and-outcome"]) + query)
-    assert parse_csv(export.content) == notice
+    for slug in ("tracks-by-domain", "tracks-by-outcome"):
+        notice = page.tables[slug]
+        assert notice[0][0].startswith("Non publié pour cette période")
+        export = client.get(reverse("indicators:export", args=[slug]) + query)
+        assert parse_csv(export.content) == notice
 
 
 def test_csv_cells_cannot_start_a_formula():

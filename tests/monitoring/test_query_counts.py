@@ -1,4 +1,5 @@
-"""Each page runs the same number of queries with 5 referrals as with 40 (aggregates only)."""
+"""Each page runs the same number of queries with 5 referrals as with 40 (aggregates only),
+and the indicators' pages as many with one release as with several."""
 
 import itertools
 from datetime import date, datetime, timedelta
@@ -11,8 +12,9 @@ from django.utils import timezone
 
 from core.roles import Role
 from directory.vocabularies import SupportDomain
+from monitoring.models import ReleaseTrigger
 from monitoring.periods import current_quarter
-from monitoring.services import territorial_indicator_set
+from monitoring.services import indicator_releases_publish, territorial_indicator_set
 from referrals.vocabularies import AgeBracket, PlaceTypology
 from tests.factories import UserFactory
 from tests.monitoring.builders import Case, build
@@ -38,7 +40,10 @@ PAGES = (
             ("indicators:export", ("all",), ""),
         )
     ]
-    + [(Role.COORDINATOR, ("indicators:territorial", (), ""))]
+    + [
+        (Role.COORDINATOR, ("indicators:territorial", (), "")),
+        (Role.COORDINATOR, ("indicators:releases", (), "")),
+    ]
 )
 
 
@@ -74,7 +79,8 @@ def count_queries(client, name, args, query) -> int:
 
 @pytest.mark.django_db
 def test_query_counts_do_not_grow_with_the_data(client, cast, clock, django_assert_num_queries):
-    quarter = current_quarter(timezone.localdate())
+    # A past quarter, so that it can be released.
+    quarter = current_quarter(date(2025, 1, 1))
     clock.current = datetime.combine(quarter.start, datetime.min.time()).replace(
         hour=9, tzinfo=timezone.get_current_timezone()
     )
@@ -85,6 +91,8 @@ def test_query_counts_do_not_grow_with_the_data(client, cast, clock, django_asse
     built = list(cases(5, quarter.start))
     for case in built:
         build(cast, case, clock)
+    clock.set_day(date(2025, 4, 2))
+    assert indicator_releases_publish(trigger=ReleaseTrigger.COMMAND, years=[2025]).released
     small = {}
     for role, (name, args, query) in PAGES:
         client.force_login(users[role])
@@ -92,6 +100,10 @@ def test_query_counts_do_not_grow_with_the_data(client, cast, clock, django_asse
 
     for case in cases(35, quarter.start + timedelta(days=5)):
         build(cast, case, clock)
+    # And more releases: the second quarter and the first semester (and late Q1 cases, a
+    # correction or a withheld one).
+    clock.set_day(date(2025, 7, 2))
+    assert indicator_releases_publish(trigger=ReleaseTrigger.COMMAND, years=[2025]).released
     for role, (name, args, query) in PAGES:
         client.force_login(users[role])
         url = reverse(name, args=args) + query

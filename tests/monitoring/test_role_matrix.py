@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from core.roles import Role
+from monitoring.models import IndicatorRelease, ReleaseTrigger
+from monitoring.services import indicator_releases_publish
 from tests.factories import UserFactory
 
 MONITORING = (Role.STATE_DELEGATE, Role.COORDINATOR)
@@ -22,6 +24,7 @@ PAGES = [
     ("indicators:export", ("age-bracket",), "", INDICATORS),
     ("indicators:export", ("all",), "", INDICATORS),
     ("indicators:territorial", (), "", ENTRY),
+    ("indicators:releases", (), "", ENTRY),
 ]
 
 ACCOUNTS = [*(role.value for role in Role), "staff_admin"]
@@ -37,9 +40,15 @@ def login(client, account):
     return user
 
 
+@pytest.fixture
+def released(db):
+    """The year 2025 released (the pages of a release, not the "nothing yet" notice)."""
+    indicator_releases_publish(trigger=ReleaseTrigger.COMMAND, years=[2025])
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("account", ACCOUNTS)
-def test_role_matrix(client, account):
+def test_role_matrix(client, account, released):
     login(client, account)
     for name, args, query, allowed in PAGES:
         response = client.get(reverse(name, args=args) + query)
@@ -56,6 +65,15 @@ def test_only_the_coordinator_may_post_territorial_indicators(client, account):
     response = client.post(reverse("indicators:territorial"), {"trainings": "3"})
     assert response.status_code == 403
     assert not TerritorialIndicator.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("account", [a for a in ACCOUNTS if a != Role.COORDINATOR])
+def test_only_the_coordinator_may_publish(client, account):
+    login(client, account)
+    response = client.post(reverse("indicators:releases"))
+    assert response.status_code == 403
+    assert not IndicatorRelease.objects.exists()
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.test.utils import override_settings
 from accounts.selectors import DEMO_TOTP_KEY_B32, demo_devices_allowed
 from accounts.services import demo_twofactor_enrol
 from directory.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_seed_directory
-from monitoring.demo import demo_seed_indicators
+from monitoring.demo import demo_seed_indicators, demo_seed_releases
 from workflows.demo import demo_seed_cases
 
 
@@ -33,8 +33,9 @@ class Command(BaseCommand):
         demo_seed_directory(password=password)
         # The demo's notifications go nowhere: no mail server, no console noise.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            # Seeders of the case apps, in order; each is idempotent.
-            for seeder in (demo_seed_cases, demo_seed_indicators):
+            # Seeders of the case apps, in order; each is idempotent. The releases come last:
+            # they publish the ended periods of the cases and indicators seeded before.
+            for seeder in (demo_seed_cases, demo_seed_indicators, demo_seed_releases):
                 seeder(password=password)
         demo_key = self._enrol_demo_second_factor()
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
