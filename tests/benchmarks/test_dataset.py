@@ -14,7 +14,7 @@ pytestmark = [
 ]
 
 
-def test_a_tiny_dataset_is_valid(settings):
+def test_a_tiny_dataset_is_valid(settings, committed_reference_data):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from audit.chain import verify
     from benchmarks import dataset
