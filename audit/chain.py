@@ -99,18 +99,25 @@ APPEND_SQL = (
 )
 
 
-def append(fields: dict) -> AuditEvent:
+def append(fields: dict, *, together: tuple[str, list, str] | None = None) -> AuditEvent:
     """Append one event to the chain and return it (with seq, prev_hash and hash set).
 
     ``fields`` holds every model field but seq, prev_hash and hash. Must run inside the
     transaction of the change it records, so that both commit or neither does.
+
+    ``together`` (PostgreSQL only): ``(ctes, params, counted)``, data-modifying common table
+    expressions (the change the event records) sent in the same statement as the append —
+    one round trip — and the name of the one whose rows are counted into
+    ``event.together_count`` (e.g. 0 rows updated: the caller refuses and rolls back).
     """
     if connection.vendor == "postgresql":
-        return _append_postgresql(fields)
+        return _append_postgresql(fields, together)
+    if together is not None:
+        raise ValueError("append(together=...) is for PostgreSQL only")
     return _append_python(fields)
 
 
-def _append_postgresql(fields: dict) -> AuditEvent:
+def _append_postgresql(fields: dict, together=None) -> AuditEvent:
     params = [
         fields["occurred_at"],
         fields["actor_id"],
@@ -127,12 +134,22 @@ def _append_postgresql(fields: dict) -> AuditEvent:
         fields["request_id"],
         fields["client_ip"],
     ]
+    count = None
     with connection.cursor() as cursor:
-        cursor.execute(APPEND_SQL, params)
-        event_id, seq, digest, prev = cursor.fetchone()
+        if together is None:
+            cursor.execute(APPEND_SQL, params)
+            event_id, seq, digest, prev = cursor.fetchone()
+        else:
+            ctes, cte_params, counted = together
+            # ctes and counted are SQL written by the caller's code, never input; every value
+            # is a parameter.
+            sql = f"WITH {ctes} SELECT (SELECT COUNT(*) FROM {counted}), "  # noqa: S608
+            cursor.execute(sql + APPEND_SQL.removeprefix("SELECT "), [*cte_params, *params])
+            count, event_id, seq, digest, prev = cursor.fetchone()
     event = AuditEvent(id=event_id, seq=seq, hash=digest, prev_hash=prev, **fields)
     event._state.adding = False
     event._state.db = connection.alias
+    event.together_count = count
     return event
 
 

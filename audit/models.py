@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.timestamps import format_time
 from audit.vocabularies import AuditAction, AuditRole, ObjectType, VerifyReason
+from core.display import CachedChoiceLabelsMixin
 
 GENESIS_HASH = "0" * 64
 
@@ -23,7 +24,7 @@ hash_validator = RegexValidator(r"^[0-9a-f]{64}\Z", _("Empreinte invalide."))
 request_id_validator = RegexValidator(r"^[0-9a-f]{0,32}\Z", _("Identifiant de requête invalide."))
 
 
-class AuditEvent(models.Model):
+class AuditEvent(CachedChoiceLabelsMixin, models.Model):
     seq = models.BigIntegerField(_("numéro de séquence"), unique=True)
     occurred_at = models.DateTimeField(_("date"), db_index=True)
     # No database constraint: events outlive users and must never be updated by a cascade.

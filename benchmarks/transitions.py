@@ -1,17 +1,22 @@
-"""Transitions per second, bare and audited, in one process (design §6 speed target).
+"""Transitions per second: bare, audited and a raw INSERT+COMMIT baseline in one process, their
+ratios (design §6 speed targets), then audited transitions with 1, 2, 4 and 8 concurrent
+writer processes (every append goes through the one chain head).
 
 Runs on a throwaway test database of the configured server (never on real data):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/relais python -m benchmarks.transitions
 
-Modes, each N transitions (suspend/resume alternately on one referral), one transaction each:
+Modes, each N operations (suspend/resume alternately on one referral), one transaction each:
   bare     the django-fsm-2 transition and save() in a transaction
-  locked   + SELECT ... FOR UPDATE of the row
-  audited  the real services (lock, role check, transition, save, audit chain append)
+  audited  the real services (lock, role check, transition, save, stay, audit chain append)
+  raw      INSERT of one row into a two-column table and COMMIT (the server's floor)
   append   the audit chain append alone
+Targets: audited ≥ 0.9 × bare and ≥ 0.3 × raw. Writers: W processes, each suspending and
+resuming its own referral for ``--seconds``; the total rate, and its ratio to one writer.
 """
 
 import argparse
+import multiprocessing
 import os
 import time
 
@@ -19,6 +24,9 @@ import time
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the one-process modes")
+    parser.add_argument("--writers", default="1,2,4,8", help="writer counts ('' to skip)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each writer run")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("RELAIS_ENV", "development")
@@ -32,31 +40,41 @@ def main():
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        run(args.n)
+        print(f"load average before: {' / '.join(f'{v:.2f}' for v in os.getloadavg())}")
+        for _ in range(args.rounds):
+            run(args.n)
+        counts = [int(w) for w in args.writers.split(",") if w.strip()]
+        if counts and connection.vendor == "postgresql":
+            writers(counts, args.seconds)
+        print(f"load average after: {' / '.join(f'{v:.2f}' for v in os.getloadavg())}")
     finally:
+        connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
-def run(n):
-    from datetime import date
-
+def _actors():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.db import connection, transaction
-
-    from audit.services import audit_record
-    from directory.models import Commune
-    from referrals import services
-    from referrals.models import Referral
 
     User = get_user_model()
-    cell = User.objects.create(username="bench-cell")
+    cell, _ = User.objects.get_or_create(username="bench-cell")
     cell.groups.add(Group.objects.get(name="cell_liaison"))
-    coordinator = User.objects.create(username="bench-coord")
+    coordinator, _ = User.objects.get_or_create(username="bench-coord")
     coordinator.groups.add(Group.objects.get(name="coordinator"))
-    referral = services.referral_register(
+    return cell, coordinator
+
+
+def _referral_in_support(cell, coordinator, number: int):
+    """A referral in support with one open track, built through the public write API."""
+    from datetime import date
+
+    from directory.models import Commune
+    from workflows import services
+    from workflows.selectors import flow_tasks
+
+    process = services.referral_start(
         actor=cell,
-        reference="VAL-2026-0001",
+        reference=f"VAL-2026-{number:04d}",
         commune=Commune.objects.first(),
         age_bracket="from_18_to_25",
         place_typology="urban",
@@ -67,20 +85,19 @@ def run(n):
         agreement="person_agreed",
         agreement_date=date.today(),
     )
-    services.referral_start_assessment(actor=coordinator, referral=referral)
-    services.referral_open_support(actor=coordinator, referral=referral)
+    triage = flow_tasks().get(process=process, flow_task__endswith=".triage")
+    services.task_take(actor=coordinator, task=triage)
+    triage.refresh_from_db()
+    services.triage_complete(
+        actor=coordinator, task=triage, decision="open_support", domains=["social"]
+    )
+    return process.artifact
 
-    def bare(i):
-        with transaction.atomic():
-            obj = Referral.objects.get(pk=referral.pk)
-            obj.suspend("hospitalisation") if i % 2 == 0 else obj.resume()
-            obj.save()
 
-    def locked(i):
-        with transaction.atomic():
-            obj = Referral.objects.select_for_update().get(pk=referral.pk)
-            obj.suspend("hospitalisation") if i % 2 == 0 else obj.resume()
-            obj.save()
+def _audited(coordinator, referral):
+    # The referral's own service: the transition runner (lock, role, FSM, save, stay, append),
+    # which the public API (workflows.services.process_suspend) wraps with the process lock.
+    from referrals import services
 
     def audited(i):
         if i % 2 == 0:
@@ -90,26 +107,117 @@ def run(n):
         else:
             services.referral_resume(actor=coordinator, referral=referral)
 
+    return audited
+
+
+def _timed(func, n) -> float:
+    for i in range(50):  # warm-up
+        func(i)
+    start = time.perf_counter()
+    for i in range(n):
+        func(i)
+    return n / (time.perf_counter() - start)
+
+
+def run(n):
+    from django.db import connection, transaction
+
+    from audit.services import audit_record
+    from referrals.models import Referral
+
+    cell, coordinator = _actors()
+    referral = _referral_in_support(cell, coordinator, 1 + Referral.objects.count())
+
+    def bare(i):
+        with transaction.atomic():
+            obj = Referral.objects.get(pk=referral.pk)
+            obj.suspend("hospitalisation") if i % 2 == 0 else obj.resume()
+            obj.save()
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_raw (id bigserial PRIMARY KEY, v int)")
+
+    def raw(i):
+        # Autocommit: one INSERT, one COMMIT (the server's durable write, nothing else).
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_raw (v) VALUES (%s)", [i])
+
     def append(i):
         with transaction.atomic():
             audit_record(
                 actor=coordinator, role="coordinator", action="verify", object_type="audit_log"
             )
 
-    print(f"{connection.vendor}, {n} transitions per mode, one transaction each")
+    print(f"{connection.vendor}, {n} operations per mode, one transaction each")
+    rates = {}
     for name, func in (
         ("bare", bare),
-        ("locked", locked),
-        ("audited", audited),
+        ("audited", _audited(coordinator, referral)),
+        ("raw", raw),
         ("append", append),
     ):
-        for i in range(50):  # warm-up
-            func(i)
-        start = time.perf_counter()
-        for i in range(n):
-            func(i)
-        elapsed = time.perf_counter() - start
-        print(f"  {name:<8} {n / elapsed:8.0f} /s   ({elapsed * 1000 / n:.3f} ms each)")
+        rates[name] = _timed(func, n)
+        print(f"  {name:<8} {rates[name]:8.0f} /s   ({1000 / rates[name]:.3f} ms each)")
+    print(
+        f"  audited / bare = {rates['audited'] / rates['bare']:.2f} (target ≥ 0.9)   "
+        f"audited / raw = {rates['audited'] / rates['raw']:.2f} (target ≥ 0.3)"
+    )
+
+
+def _writer(referral_id, coordinator_id, seconds, start_at, queue):
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    connections.close_all()  # never share the parent's connection
+    coordinator = get_user_model().objects.get(pk=coordinator_id)
+    from referrals.models import Referral
+
+    audited = _audited(coordinator, referral_id)
+    # Start with the transition the referral's state allows (a previous run may end suspended).
+    i = int(Referral.objects.get(pk=referral_id).state == "suspended")
+    first = i
+    while time.time() < start_at:
+        time.sleep(0.005)
+    end = start_at + seconds
+    while time.time() < end:
+        audited(i)
+        i += 1
+    connections.close_all()
+    queue.put(i - first)
+
+
+def writers(counts, seconds):
+    from django.db import connections
+
+    cell, coordinator = _actors()
+    from referrals.models import Referral
+
+    base = Referral.objects.count()
+    pool = [_referral_in_support(cell, coordinator, base + 1 + k).pk for k in range(max(counts))]
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    print(f"writers (audited suspend/resume, each on its own referral, {seconds:.0f} s each)")
+    print("  | writers | transitions/s | × one writer |")
+    print("  |---|---|---|")
+    single = None
+    for count in counts:
+        queue = ctx.Queue()
+        start_at = time.time() + 1.0
+        procs = [
+            ctx.Process(target=_writer, args=(pool[k], coordinator.pk, seconds, start_at, queue))
+            for k in range(count)
+        ]
+        for p in procs:
+            p.start()
+        done = sum(queue.get() for _ in procs)
+        for p in procs:
+            p.join()
+        rate = done / seconds
+        single = single or rate
+        print(f"  | {count} | {rate:.0f} | {rate / single:.2f} |")
+    from audit.chain import verify
+
+    print(f"  chain after the writers: {verify().line()}")
 
 
 if __name__ == "__main__":

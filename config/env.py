@@ -119,3 +119,38 @@ def integer(environ: Mapping[str, str], name: str, default: int) -> int:
 
 def current() -> Mapping[str, str]:
     return os.environ
+
+
+def replica(environ: Mapping[str, str], base_dir: Path) -> dict | None:
+    """The streaming replica read-only pages may read from (``DATABASE_REPLICA_URL``), or
+    None. Same checks as ``DATABASE_URL``; tests read it as the primary (``MIRROR``)."""
+    url = environ.get("DATABASE_REPLICA_URL")
+    if url is None:
+        return None
+    if not url.strip():
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL is set but empty: unset it to read everything from the "
+            "primary, or give a URL such as postgres://user:password@replica:5432/relais."
+        )
+    config = database({"DATABASE_URL": url}, base_dir)
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+def caches(environ: Mapping[str, str]) -> dict:
+    """The cache: Redis through Django's own backend when ``CACHE_URL`` (or ``REDIS_URL``)
+    is set — shared by every application server — else local memory (one per process)."""
+    url = (environ.get("CACHE_URL") or environ.get("REDIS_URL") or "").strip()
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "CACHE_URL must be a Redis URL (redis://host:6379/0, rediss://… or unix://…)."
+        )
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "relais",
+        }
+    }

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "accounts.middleware.permissions_policy",
     "audit.middleware.RequestContextMiddleware",
     "accounts.middleware.reject_nul_bytes",
+    "config.routers.ReadOnlyPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -108,6 +109,23 @@ DATABASES = {"default": env.database(ENVIRON, BASE_DIR)}
 DATABASE_OWNER = env.owner_database(ENVIRON)
 # The restricted role the application connects as: what the grants are given to.
 RELAIS_DB_APP_ROLE = DATABASES["default"].get("USER") or ""
+_replica = env.replica(ENVIRON, BASE_DIR)
+if _replica is not None:
+    DATABASES["replica"] = _replica
+# Read-only pages (dashboards, indicators, audit browsing and exports) read from the replica
+# when one is configured and answers with less lag than this; otherwise from the primary.
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+RELAIS_REPLICA_MAX_LAG_SECONDS = float(ENVIRON.get("RELAIS_REPLICA_MAX_LAG_SECONDS", "30"))
+
+CACHES = env.caches(ENVIRON)
+if "CACHE_URL" in ENVIRON or "REDIS_URL" in ENVIRON:
+    # Sessions readable by every application server from the shared cache, kept in the
+    # database too (a cache restart logs nobody out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The State delegates' unfiltered dashboard from a snapshot at most this old (0: always live).
+RELAIS_DASHBOARD_SNAPSHOT_SECONDS = int(
+    ENVIRON.get("RELAIS_DASHBOARD_SNAPSHOT_SECONDS", "300" if PRODUCTION else "0")
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -60,22 +60,24 @@ def _with_chart(table: Table, chart) -> Table:
 def dashboard_tables(
     filters: Filters, *, today: date | None = None, now: datetime | None = None
 ) -> list[Table]:
-    """Every table of the dashboard, in page order. A fixed number of queries (eight)."""
+    """Every table of the dashboard, in page order. A fixed number of queries (eight), or
+    none when the unfiltered figures come from the snapshot (``selectors.dashboard_figures``)."""
     today = today or timezone.localdate()
     now = now or timezone.now()
+    months = flow_months(filters, today)
+    figures = selectors.dashboard_figures(filters, today=today, now=now, months=months)
     tables = [
-        _referrals_by_state(filters),
-        _referrals_by_commune(filters),
-        _tracks_by_domain_and_state(filters),
-        _time_in_state(filters, now),
-        *_overdue(filters, today),
-        _monthly_flow(filters, today),
+        _referrals_by_state(figures["by_state"]),
+        _referrals_by_commune(figures["by_commune"]),
+        _tracks_by_domain_and_state(filters, figures["tracks"]),
+        _time_in_state(figures["time_in_state"]),
+        *_overdue(figures["overdue_referrals"], figures["overdue_tracks"], today),
+        _monthly_flow(figures["flow"], months),
     ]
     return tables
 
 
-def _referrals_by_state(filters: Filters) -> Table:
-    counts = selectors.referrals_by_state(filters)
+def _referrals_by_state(counts: dict[str, int]) -> Table:
     labels = [str(state.label) for state in ReferralState]
     values = [counts.get(state.value, 0) for state in ReferralState]
     title = _("Orientations par état")
@@ -97,8 +99,7 @@ def _referrals_by_state(filters: Filters) -> Table:
     return _with_chart(table, chart)
 
 
-def _tracks_by_domain_and_state(filters: Filters) -> Table:
-    counts = selectors.tracks_by_domain_and_state(filters)
+def _tracks_by_domain_and_state(filters: Filters, counts: dict) -> Table:
     domains = list(SupportDomain)
     if filters.domain:
         domains = [SupportDomain(filters.domain)]
@@ -123,8 +124,7 @@ def _tracks_by_domain_and_state(filters: Filters) -> Table:
     return _with_chart(table, chart)
 
 
-def _referrals_by_commune(filters: Filters) -> Table:
-    rows = selectors.referrals_by_commune(filters)
+def _referrals_by_commune(rows: list[tuple[str, int]]) -> Table:
     title = _("Orientations par commune")
     table = count_table(
         slug="referrals-by-commune",
@@ -145,8 +145,7 @@ def _referrals_by_commune(filters: Filters) -> Table:
     return _with_chart(table, chart)
 
 
-def _time_in_state(filters: Filters, now: datetime) -> Table:
-    durations = selectors.time_in_state(filters, now)
+def _time_in_state(durations: dict) -> Table:
     states = [s for s in ReferralState if s not in TERMINAL_STATES]
     body = []
     for state in states:
@@ -163,9 +162,9 @@ def _time_in_state(filters: Filters, now: datetime) -> Table:
         header=[_("État"), _("Passages"), _("Médiane (jours)"), _("90e centile (jours)")],
         body=body,
         description=_(
-            "Durée de chaque passage d'une orientation dans un état, d'après le journal "
-            "d'audit ; pour les orientations en cours, le temps passé jusqu'à maintenant "
-            "dans leur état actuel."
+            "Durée de chaque passage d'une orientation dans un état, enregistrée à chaque "
+            "changement d'état ; pour les orientations en cours, le temps passé jusqu'à "
+            "maintenant dans leur état actuel."
         ),
     )
     chart = bar_chart(
@@ -189,9 +188,7 @@ def _time_in_state(filters: Filters, now: datetime) -> Table:
     return _with_chart(table, chart)
 
 
-def _overdue(filters: Filters, today: date) -> list[Table]:
-    referrals = selectors.overdue_referrals(filters, today)
-    organisations = selectors.overdue_tracks_by_organisation(filters, today)
+def _overdue(referrals: dict, organisations: list, today: date) -> list[Table]:
     labels = _step_labels()
     take = sum(counts["take"] for _org, counts in organisations)
     first_contact = sum(counts["first_contact"] for _org, counts in organisations)
@@ -243,9 +240,7 @@ def _overdue(filters: Filters, today: date) -> list[Table]:
     return [_with_chart(step_table, step_chart), _with_chart(org_table, org_chart)]
 
 
-def _monthly_flow(filters: Filters, today: date) -> Table:
-    months = flow_months(filters, today)
-    flow = selectors.monthly_flow(filters, months)
+def _monthly_flow(flow: dict, months: list[date]) -> Table:
     received = [flow["received"][m] for m in months]
     closed = [flow["closed"][m] for m in months]
     title = _("Orientations reçues et clôturées par mois")

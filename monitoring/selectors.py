@@ -10,25 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
-    DateTimeField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    Window,
 )
-from django.db.models.functions import Lead, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from audit.models import AuditEvent
-from audit.vocabularies import AuditAction, ObjectType
 from directory.models import Commune
 from monitoring.disclosure import QUARTERS, empty_counts
 from monitoring.models import IndicatorLedger, IndicatorRelease, TerritorialIndicator
@@ -42,7 +37,7 @@ from monitoring.populations import (
     TRACKS_ENDED,
 )
 from referrals.models import Referral, review_overdue, triage_overdue
-from referrals.vocabularies import TERMINAL_STATES as REFERRAL_TERMINAL_STATES
+from referrals.stays import PG_HOURS
 from referrals.vocabularies import (
     ReferralState,
 )
@@ -209,79 +204,124 @@ class StateDurations:
     p90: timedelta
 
 
-# Percentiles over the durations of every stay, computed by the database: a window numbers
-# the stays of each state by duration, and only the rows at the median's and the 90th
-# percentile's ranks come back (at most three rows per state, whatever the data).
-_PERCENTILE_SQL = """
-SELECT state, duration, rn, cnt FROM (
-    SELECT stays.to_state AS state, stays.duration AS duration,
-           ROW_NUMBER() OVER (PARTITION BY stays.to_state ORDER BY stays.duration) AS rn,
-           COUNT(*) OVER (PARTITION BY stays.to_state) AS cnt
-    FROM ({stays}) stays
-    WHERE stays.to_state NOT IN ({terminal})
-) ranked
-WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 OR rn = (9 * cnt + 9) / 10
-ORDER BY state, rn
+# Time in state, from durations stored when transitions happen (referrals.stays): finished
+# stays are counted by whole hours (rounded up) in StayDurationBucket; open stays are the
+# referrals' current stays, counted until now. Percentiles are read off the cumulative counts
+# by the database, which returns at most three rows per state whatever the data.
+_RANKS_SQL = """
+WITH buckets AS (
+    SELECT state, hours, CAST(SUM(n) AS BIGINT) AS n FROM ({buckets}) b GROUP BY state, hours
+), ranked AS (
+    SELECT state, hours, n,
+           CAST(SUM(n) OVER (PARTITION BY state ORDER BY hours
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS upto,
+           CAST(SUM(n) OVER (PARTITION BY state) AS BIGINT) AS total
+    FROM buckets
+)
+SELECT state, hours, upto - n, upto, total FROM ranked
+WHERE (upto - n < (total + 1) / 2 AND upto >= (total + 1) / 2)
+   OR (upto - n < (total + 2) / 2 AND upto >= (total + 2) / 2)
+   OR (upto - n < (9 * total + 9) / 10 AND upto >= (9 * total + 9) / 10)
+ORDER BY state, hours
 """
 
 
-def stays_queryset(filters: Filters, now: datetime) -> QuerySet[AuditEvent]:
-    """One row per stay of a referral in a state: the state entered by a ``create`` or
-    ``transition`` event of the audit chain, and how long until the referral's next such
-    event (or until ``now`` for the state it is still in). Window function LEAD over the
-    referral's events ordered by sequence number."""
-    left_at = Window(
-        Lead("occurred_at", default=Value(now, output_field=DateTimeField())),
-        partition_by=[F("object_id")],
-        order_by=F("seq").asc(),
-    )
-    return (
-        AuditEvent.objects.order_by()
-        .filter(
-            object_type=ObjectType.REFERRAL,
-            action__in=(AuditAction.CREATE, AuditAction.TRANSITION),
-            object_id__in=referral_cohort(filters).values("pk"),
-        )
-        .annotate(left_at=left_at)
-        .annotate(
-            duration=ExpressionWrapper(
-                F("left_at") - F("occurred_at"), output_field=DurationField()
-            )
-        )
-        .values("to_state", "duration")
-    )
+def _hours_sql(end: str, start: str) -> str:
+    """SQL for the whole hours, rounded up, from ``start`` to ``end`` (as
+    ``referrals.stays.hours``)."""
+    if connection.vendor == "postgresql":
+        return PG_HOURS.format(interval=f"({end}) - {start}")
+    # SQLite: Django's exact microsecond difference function.
+    return f"((django_timestamp_diff({end}, {start}) + 3599999999) / 3600000000)"
 
 
-def _as_timedelta(value) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    return timedelta(microseconds=int(value))  # SQLite: microseconds
+def _stay_buckets(filters: Filters, now: datetime) -> tuple[str, list]:
+    """SQL (state, hours, n) of every stay matching the filters, and its parameters."""
+    now_sql = "%s::timestamptz" if connection.vendor == "postgresql" else "%s"
+    now = connection.ops.adapt_datetimefield_value(now)  # SQLite: UTC text, as stored
+    if filters == Filters():
+        open_hours = _hours_sql(now_sql, "entered_at")
+        sql = (
+            "SELECT state, hours, stays AS n FROM referrals_staydurationbucket "
+            f"UNION ALL SELECT state, {open_hours} AS hours, COUNT(*) AS n "
+            "FROM referrals_referralstay WHERE left_at IS NULL "
+            f"GROUP BY state, {open_hours}"
+        )
+        return sql, [now, now]
+    cohort_sql, cohort_params = referral_cohort(filters).values("pk").query.sql_with_params()
+    stay_hours = _hours_sql(f"COALESCE(left_at, {now_sql})", "entered_at")
+    sql = (
+        f"SELECT state, {stay_hours} AS hours, COUNT(*) AS n FROM referrals_referralstay "
+        f"WHERE referral_id IN ({cohort_sql}) GROUP BY state, {stay_hours}"
+    )
+    return sql, [now, *cohort_params, now]
 
 
 def time_in_state(filters: Filters, now: datetime | None = None) -> dict[str, StateDurations]:
     """Median and 90th percentile (nearest rank) of the time referrals spent in each
-    non-terminal state, including the time open referrals have spent so far in their current
-    state. The median of an even number of stays is the mean of the two middle ones."""
+    non-terminal state, in whole hours rounded up, including the time open referrals have
+    spent so far in their current state. The median of an even number of stays is the mean of
+    the two middle ones. One query; unfiltered, it reads the stored duration counts and the
+    open stays only."""
     now = now or timezone.now()
-    stays_sql, params = stays_queryset(filters, now).query.sql_with_params()
-    terminal = ", ".join(["%s"] * len(REFERRAL_TERMINAL_STATES))
-    sql = _PERCENTILE_SQL.format(stays=stays_sql, terminal=terminal)
+    buckets, params = _stay_buckets(filters, now)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *(str(s) for s in REFERRAL_TERMINAL_STATES)])
+        cursor.execute(_RANKS_SQL.format(buckets=buckets), params)
         rows = cursor.fetchall()
-    picked: dict[str, dict[int, timedelta]] = {}
-    counts: dict[str, int] = {}
-    for state, duration, rank, count in rows:
-        picked.setdefault(state, {})[rank] = _as_timedelta(duration)
-        counts[state] = count
+    by_state: dict[str, list] = {}
+    for state, hours, before, upto, total in rows:
+        by_state.setdefault(state, []).append((int(before), int(upto), int(hours), int(total)))
     result = {}
-    for state, ranks in picked.items():
-        n = counts[state]
-        low, high = ranks[(n + 1) // 2], ranks[(n + 2) // 2]
+    for state, spans in by_state.items():
+        n = spans[0][3]
+
+        def at(rank, spans=spans):
+            return next(timedelta(hours=h) for low, high, h, _t in spans if low < rank <= high)
+
         result[state] = StateDurations(
-            stays=n, median=(low + high) / 2, p90=ranks[(9 * n + 9) // 10]
+            stays=n,
+            median=(at((n + 1) // 2) + at((n + 2) // 2)) / 2,
+            p90=at((9 * n + 9) // 10),
         )
     return result
+
+
+DASHBOARD_SNAPSHOT_VERSION = 1
+
+
+def dashboard_key(today: date) -> str:
+    return f"relais:monitoring:dashboard:v{DASHBOARD_SNAPSHOT_VERSION}:{today.isoformat()}"
+
+
+def dashboard_figures_compute(
+    filters: Filters, *, today: date, now: datetime, months: list[date]
+) -> dict:
+    """Every figure of the State delegates' dashboard, from the database (eight queries)."""
+    return {
+        "by_state": referrals_by_state(filters),
+        "by_commune": referrals_by_commune(filters),
+        "tracks": tracks_by_domain_and_state(filters),
+        "time_in_state": time_in_state(filters, now),
+        "overdue_referrals": overdue_referrals(filters, today),
+        "overdue_tracks": overdue_tracks_by_organisation(filters, today),
+        "flow": monthly_flow(filters, months),
+        "computed_at": now,
+    }
+
+
+def dashboard_figures(filters: Filters, *, today: date, now: datetime, months: list[date]):
+    """The dashboard's figures. Unfiltered, and when ``RELAIS_DASHBOARD_SNAPSHOT_SECONDS`` is
+    set, they come from a snapshot in the cache (shared by every application server when the
+    cache is Redis), at most that many seconds old, refreshed by ``monitoring_snapshot`` (cron)
+    or by the first request after it expired. Filtered views are always computed live."""
+    seconds = getattr(settings, "RELAIS_DASHBOARD_SNAPSHOT_SECONDS", 0)
+    if not seconds or filters != Filters():
+        return dashboard_figures_compute(filters, today=today, now=now, months=months)
+    return cache.get_or_set(
+        dashboard_key(today),
+        lambda: dashboard_figures_compute(filters, today=today, now=now, months=months),
+        seconds,
+    )
 
 
 # --- Strategic group's indicators ----------------------------------------------------------

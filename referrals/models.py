@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.access import transition_permission
+from core.display import CachedChoiceLabelsMixin
 from core.guards import guard
 from core.roles import Role
 from directory.fields import ChoiceSetField
@@ -71,7 +72,7 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(triage_overdue(today) | review_overdue(today))
 
 
-class Referral(ConcurrentTransitionMixin, models.Model):
+class Referral(CachedChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(
         _("référence"),
         max_length=MAX_LENGTH,
@@ -139,7 +140,24 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         ordering = ["-received_on", "-id"]
         verbose_name = _("orientation")
         verbose_name_plural = _("orientations")
-        indexes = [models.Index(fields=["state", "received_on"], name="referral_state_received")]
+        indexes = [
+            models.Index(fields=["state", "received_on"], name="referral_state_received"),
+            # The cell's list: newest first, keyset on (received_on, id).
+            models.Index(fields=["received_on", "id"], name="referral_received_id"),
+            # Closures by month (dashboard flow, indicators): state, then time of the change.
+            models.Index(fields=["state", "state_changed_at"], name="referral_state_changed"),
+            # Overdue steps (coordinator's workspace, reminders).
+            models.Index(
+                fields=["triage_due_on", "id"],
+                condition=models.Q(state__in=["received", "in_assessment"]),
+                name="referral_triage_due",
+            ),
+            models.Index(
+                fields=["next_review_on", "id"],
+                condition=models.Q(state="in_support"),
+                name="referral_review_due",
+            ),
+        ]
 
     def __str__(self):
         return self.reference
@@ -265,3 +283,55 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         self.withdrawal_reason = reason
         self.next_review_on = None
         self._moved()
+
+
+class ReferralStay(CachedChoiceLabelsMixin, models.Model):
+    """One stay of a referral in a non-terminal state: when it entered it, and when it left
+    (empty while it is still there). Written by ``referrals.stays`` in the transaction of the
+    transition that opens or ends the stay, so the dashboard's time in each state reads
+    stored durations instead of replaying the audit chain."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="stays", verbose_name=_("orientation")
+    )
+    state = models.CharField(_("état"), max_length=16, choices=S.choices)
+    entered_at = models.DateTimeField(_("entrée dans l'état"))
+    left_at = models.DateTimeField(_("sortie de l'état"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["referral", "entered_at", "id"]
+        verbose_name = _("passage dans un état")
+        verbose_name_plural = _("passages dans un état")
+        # At most one open stay per referral holds by construction (the services hold the
+        # referral's row lock); no unique constraint, so closing the old stay and opening the
+        # new one can be a single statement (a unique index would see both in it).
+        indexes = [
+            models.Index(
+                fields=["state", "entered_at"],
+                condition=models.Q(left_at__isnull=True),
+                name="stay_open_state_entered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.referral_id} {self.state}"
+
+
+class StayDurationBucket(models.Model):
+    """How many finished stays in ``state`` lasted ``hours`` hours (rounded up): the
+    dashboard's time in each state without reading every stay. Incremented by
+    ``referrals.stays`` in the transaction that ends a stay."""
+
+    state = models.CharField(_("état"), max_length=16, choices=S.choices)
+    hours = models.PositiveIntegerField(_("durée (heures, arrondie au-dessus)"))
+    stays = models.PositiveBigIntegerField(_("passages"), default=0)
+
+    class Meta:
+        verbose_name = _("durée de passage (agrégat)")
+        verbose_name_plural = _("durées de passage (agrégats)")
+        constraints = [
+            models.UniqueConstraint(fields=["state", "hours"], name="stay_bucket_state_hours")
+        ]
+
+    def __str__(self):
+        return f"{self.state} {self.hours} h: {self.stays}"

@@ -22,6 +22,7 @@ from core.errors import ApplicationError
 from core.roles import Role
 from directory.vocabularies import SupportDomain
 from referrals.models import Referral
+from referrals.stays import stay_move, stays_companion
 from referrals.vocabularies import TERMINAL_STATES, Agreement, ReferralState
 from transitions.runner import acting_role, run_transition
 
@@ -49,6 +50,7 @@ def _transition(referral: Referral, name: str, *, actor, code: str = "", args=()
         code=code,
         args=args,
         state_label=lambda s: ReferralState(s).label,
+        companion=stays_companion,
     )
 
 
@@ -91,6 +93,7 @@ def referral_register(*, actor, received_on: date | None = None, **fields) -> Re
     received_on = received_on or timezone.localdate()
     referral = Referral(
         received_on=received_on,
+        state_changed_at=timezone.now(),
         triage_due_on=due_date("triage", start=received_on),
         registered_by=actor,
         **fields,
@@ -120,6 +123,7 @@ def referral_register(*, actor, received_on: date | None = None, **fields) -> Re
         transition="register",
         to_state=referral.state,
     )
+    stay_move(referral_id=referral.pk, to_state=referral.state, at=referral.state_changed_at)
     return referral
 
 

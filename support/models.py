@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.access import has_role, transition_permission
+from core.display import CachedChoiceLabelsMixin
 from core.guards import guard
 from core.roles import Role
 from directory.models import Organisation
@@ -74,7 +75,7 @@ class TrackQuerySet(models.QuerySet):
         return self.filter(take_overdue(today) | first_contact_overdue(today))
 
 
-class SupportTrack(ConcurrentTransitionMixin, models.Model):
+class SupportTrack(CachedChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model):
     referral = models.ForeignKey(
         "referrals.Referral",
         on_delete=models.PROTECT,
@@ -122,6 +123,25 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "domain"], name="track_state_domain"),
             models.Index(fields=["holder", "state"], name="track_holder_state"),
+            models.Index(fields=["state", "referral"], name="track_state_referral"),
+            # Overdue steps (coordinator's workspace, reminders): open past the take date,
+            # assigned past the first-contact date.
+            models.Index(
+                fields=["take_due_on", "id"],
+                condition=models.Q(state="open"),
+                name="track_open_take_due",
+            ),
+            models.Index(
+                fields=["first_contact_due_on", "id"],
+                condition=models.Q(state="assigned"),
+                name="track_assigned_contact_due",
+            ),
+            # The member's queue: open tracks in opening order (a few per cent of the table).
+            models.Index(
+                fields=["opened_at", "id"],
+                condition=models.Q(state="open"),
+                name="track_open_opened",
+            ),
         ]
 
     def __str__(self):
@@ -270,7 +290,7 @@ class SupportTrack(ConcurrentTransitionMixin, models.Model):
         self._moved()
 
 
-class Contact(models.Model):
+class Contact(CachedChoiceLabelsMixin, models.Model):
     """A structured contact on a track: when, what kind, attended or not. No content."""
 
     track = models.ForeignKey(

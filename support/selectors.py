@@ -1,6 +1,7 @@
 """Reads on support tracks."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from core.access import has_role
@@ -24,14 +25,16 @@ def held_track_count(*, member) -> int:
 
 # --- capacity (design §3): one rule, used by taking, assigning, queues and eligibility ----
 def profiles_with_held():
-    """Member profiles, each annotated with ``held``: the tracks its member holds now."""
-    return MemberProfile.objects.annotate(
-        held=Count(
-            "user__support_tracks",
-            filter=Q(user__support_tracks__state__in=HELD_STATES),
-            distinct=True,
-        )
+    """Member profiles, each annotated with ``held``: the tracks its member holds now (a count
+    per profile from the ``(holder, state)`` index, not an aggregate over every track)."""
+    held = (
+        SupportTrack.objects.filter(holder=OuterRef("user_id"), state__in=HELD_STATES)
+        .order_by()
+        .values("holder")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return MemberProfile.objects.annotate(held=Coalesce(Subquery(held), 0))
 
 
 def has_room(*, capacity: int, held: int) -> bool:
@@ -66,10 +69,18 @@ def member_refusal(
 
 def members_eligible(*, tracks) -> dict[int, list]:
     """For each track, the members who could hold it now (the rules of ``member_refusal``),
-    its current holder excluded. One query, whatever the number of tracks."""
+    its current holder excluded. One query, whatever the number of tracks: only active
+    profiles declaring one of the tracks' domains are read, each with its count of held tracks
+    from the (holder, state) index — not an aggregate over every track."""
+    domains = sorted({track.domain for track in tracks})
+    if not domains:
+        return {}
+    declares = Q()
+    for domain in domains:
+        declares |= Q(domains__contains=domain)  # sorted CSV codes, none inside another
     profiles = list(
         profiles_with_held()
-        .filter(user__groups__name=Role.MEMBER)
+        .filter(declares, active=True, user__is_active=True, user__groups__name=Role.MEMBER)
         .select_related("user")
         .order_by("user__username")
     )

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.sql import UpdateQuery
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -65,12 +67,18 @@ def run_transition(
     role: str | None = None,
     args: tuple = (),
     state_label: Callable[[str], str] = str,
+    companion: Callable | None = None,
 ):
     """Check and run transition ``name`` on a locked ``instance``, save it, audit it.
 
     Raises ApplicationError (French message) and changes nothing if the actor lacks the role,
     the state does not allow it, the required code is missing or unknown, or a guard fails.
     Returns the audit event.
+
+    ``companion(instance, together=...)``: writes that belong with the change (e.g. the
+    referral's stays). On PostgreSQL it returns common table expressions (SQL, params) sent
+    in the one statement that updates the row and appends the event; elsewhere
+    (``together=False``) it writes them itself, after the append.
     """
     assert transaction.get_connection().in_atomic_block, "run_transition needs a transaction"
     field, declared = _transitions(type(instance), name)
@@ -111,6 +119,8 @@ def run_transition(
                 code="code_unknown",
                 field="code",
             )
+    fields = instance._meta.concrete_fields
+    before = [getattr(instance, f.attname) for f in fields]
     try:
         # django-fsm-2 checks the conditions (once, here); only a refusal looks for the
         # failing guard, to name it.
@@ -118,21 +128,54 @@ def run_transition(
     except TransitionNotAllowed as exc:
         failing = next((c for c in fsm.conditions if not c(instance)), None)
         raise ApplicationError(getattr(failing, "message", label), code="guard") from exc
-    try:
-        instance.save()
-    except ConcurrentTransition as exc:
-        raise ApplicationError(
-            _("L'objet a été modifié entre-temps ; rechargez la page."), code="concurrent"
-        ) from exc
-    return audit_record(
-        actor=actor,
-        role=role,
-        action=AuditAction.TRANSITION,
-        object_type=object_type,
-        object_id=instance.pk,
-        reference=reference,
-        transition=name,
-        from_state=source,
-        to_state=field.get_state(instance),
-        code=code or "",
+    # Only the columns the transition changed (the state, its time, its code…), not all of
+    # them: a smaller UPDATE, and no overwrite of columns another service owns. Still
+    # ``WHERE state = <source>`` (ConcurrentTransitionMixin), on a row the caller locked.
+    changed = [
+        f for f, old in zip(fields, before, strict=True) if getattr(instance, f.attname) != old
+    ]
+    event_fields = {
+        "actor": actor,
+        "role": role,
+        "action": AuditAction.TRANSITION,
+        "object_type": object_type,
+        "object_id": instance.pk,
+        "reference": reference,
+        "transition": name,
+        "from_state": source,
+        "to_state": field.get_state(instance),
+        "code": code or "",
+    }
+    concurrent = ApplicationError(
+        _("L'objet a été modifié entre-temps ; rechargez la page."), code="concurrent"
     )
+    if changed and connection.vendor == "postgresql":
+        # One round trip: the UPDATE, the companion writes and the append in one statement.
+        update_sql, update_params = _update_sql(instance, changed, field, source)
+        ctes, params = [f"moved AS ({update_sql} RETURNING 1)"], list(update_params)
+        if companion is not None:
+            extra_sql, extra_params = companion(instance, together=True)
+            ctes.append(extra_sql)
+            params += extra_params
+        event = audit_record(**event_fields, together=(", ".join(ctes), params, "moved"))
+        if event.together_count != 1:
+            raise concurrent
+        return event
+    try:
+        if changed:
+            instance.save(update_fields=[f.name for f in changed])
+    except ConcurrentTransition as exc:
+        raise concurrent from exc
+    event = audit_record(**event_fields)
+    if companion is not None:
+        companion(instance, together=False)
+    return event
+
+
+def _update_sql(instance, changed, state_field, source) -> tuple[str, tuple]:
+    """``UPDATE <table> SET <changed columns> WHERE pk = … AND state = <source>``, compiled by
+    Django (values prepared as ``save()`` would)."""
+    query = UpdateQuery(type(instance))
+    query.add_q(Q(pk=instance.pk) & Q(**{state_field.attname: source}))
+    query.add_update_fields([(f, None, f.pre_save(instance, False)) for f in changed])
+    return query.get_compiler(connection=connection).as_sql()

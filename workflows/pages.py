@@ -3,9 +3,10 @@
 Lists run a fixed number of queries (select_related / prefetch, paginated).
 """
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -17,20 +18,73 @@ from viewflow.workflow.status import STATUS
 from core.access import has_role
 from core.errors import ApplicationError
 from core.roles import Role
-from referrals.models import Referral
+from referrals.models import Referral, review_overdue, triage_overdue
 from referrals.vocabularies import TERMINAL_STATES, ReferralState
-from support.models import SupportTrack
+from support.models import SupportTrack, first_contact_overdue, take_overdue
 from support.selectors import members_eligible
+from support.vocabularies import TrackState
 from workflows import forms, services
 from workflows.access import case_access_record
-from workflows.selectors import flow, flow_tasks, inbox_for, queue_for, with_case_data
+from workflows.selectors import (
+    flow,
+    flow_tasks,
+    inbox_for,
+    member_queue_page,
+    queue_for,
+    with_case_data,
+)
 from workflows.submissions import submission_once
 
 PAGE_SIZE = 50
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+class KeysetPage:
+    """One page of referrals, newest first, after a cursor (``<received_on>_<id>`` of the
+    last row of the previous page): an index range scan whatever the page's depth, and no
+    COUNT over the whole table."""
+
+    def __init__(self, rows, after):
+        self.object_list = rows[:PAGE_SIZE]
+        self.has_next = len(rows) > PAGE_SIZE
+        self.has_previous = bool(after)
+        last = self.object_list[-1] if self.object_list else None
+        self.next_cursor = cursor_of(last) if last is not None and self.has_next else ""
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+
+def cursor_of(referral) -> str:
+    return f"{referral.received_on.isoformat()}_{referral.pk}"
+
+
+def _parse_cursor(value: str):
+    day, _sep, pk = value.partition("_")
+    try:
+        return date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def keyset_page(referrals, after: str) -> KeysetPage:
+    """Referrals by ``received_on`` then id, newest first, starting after ``after`` (a
+    malformed cursor shows the first page)."""
+    ordered = referrals.order_by("-received_on", "-pk")
+    cursor = _parse_cursor(after) if after else None
+    if cursor is not None:
+        day, pk = cursor
+        ordered = ordered.filter(received_on__lte=day).exclude(received_on=day, pk__gte=pk)
+    return KeysetPage(list(ordered[: PAGE_SIZE + 1]), after if cursor is not None else "")
+
+
+def cell_list_cursor(*, position: int) -> str:
+    """The query string of the cell's list page that starts after ``position`` rows (used by
+    the page benchmark to measure a deep page)."""
+    row = Referral.objects.order_by("-received_on", "-pk")[position : position + 1].first()
+    return f"apres={cursor_of(row)}" if row is not None else ""
 
 
 class PageMixin:
@@ -103,12 +157,12 @@ class CellHomeView(PageMixin, generic.TemplateView):
                 self.request, _("Filtre inconnu : toutes les orientations sont affichées.")
             )
             which = ""
-        referrals = Referral.objects.select_related("commune").order_by("-received_on", "-pk")
+        referrals = Referral.objects.select_related("commune")
         if self.FILTERS[which]:
             referrals = referrals.filter(state__in=self.FILTERS[which])
         referral_flow = flow()
         context["filter"] = which
-        context["referrals"] = _page(self.request, referrals)
+        context["referrals"] = keyset_page(referrals, self.request.GET.get("apres", ""))
         context["review_rows"] = _task_rows(
             with_case_data(
                 flow_tasks().filter(
@@ -136,18 +190,42 @@ class CoordinationHomeView(PageMixin, generic.TemplateView):
         context["held_tracks"] = (
             SupportTrack.objects.held()
             .select_related("referral", "holder", "organisation")
-            .order_by("referral__reference", "pk")[:PAGE_SIZE]
+            # Oldest referral first (its id, indexed with the state): sorting by reference
+            # would join and sort every held track of the country.
+            .order_by("referral_id", "pk")[:PAGE_SIZE]
         )
-        context["overdue_referrals"] = (
-            Referral.objects.overdue(today)
+        # Most overdue first; each step from its partial index (referrals migration 0005,
+        # support migration 0002), with the rules of referrals.models / support.models.
+        late_triage = (
+            Referral.objects.filter(triage_overdue(today))
             .select_related("commune")
-            .order_by("received_on")[:PAGE_SIZE]
+            .order_by("triage_due_on", "pk")[:PAGE_SIZE]
         )
-        context["overdue_tracks"] = (
-            SupportTrack.objects.overdue(today)
+        late_review = (
+            Referral.objects.filter(review_overdue(today))
+            .select_related("commune")
+            .order_by("next_review_on", "pk")[:PAGE_SIZE]
+        )
+        context["overdue_referrals"] = sorted(
+            [*late_triage, *late_review],
+            key=lambda r: (
+                r.next_review_on if r.state == ReferralState.IN_SUPPORT else r.triage_due_on
+            ),
+        )[:PAGE_SIZE]
+        late_take = (
+            SupportTrack.objects.filter(take_overdue(today))
             .select_related("referral", "organisation")
-            .order_by("pk")[:PAGE_SIZE]
+            .order_by("take_due_on", "pk")[:PAGE_SIZE]
         )
+        late_contact = (
+            SupportTrack.objects.filter(first_contact_overdue(today))
+            .select_related("referral", "organisation")
+            .order_by("first_contact_due_on", "pk")[:PAGE_SIZE]
+        )
+        context["overdue_tracks"] = sorted(
+            [*late_take, *late_contact],
+            key=lambda t: t.take_due_on if t.state == TrackState.OPEN else t.first_contact_due_on,
+        )[:PAGE_SIZE]
         context["suspended"] = Referral.objects.filter(state=ReferralState.SUSPENDED).order_by(
             "reference"
         )[:PAGE_SIZE]
@@ -167,9 +245,7 @@ class MemberHomeView(PageMixin, generic.TemplateView):
         context["inbox_rows"] = _task_rows(
             with_case_data(inbox_for(user)).order_by("created")[:PAGE_SIZE], user
         )
-        context["queue_rows"] = _task_rows(
-            with_case_data(queue_for(user)).order_by("created")[:PAGE_SIZE], user
-        )
+        context["queue_rows"] = _task_rows(member_queue_page(user, limit=PAGE_SIZE), user)
         return context
 
 

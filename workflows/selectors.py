@@ -4,8 +4,10 @@ import importlib
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from viewflow.workflow.status import STATUS
 
 from core.access import has_role, user_roles
@@ -55,10 +57,12 @@ def queue_for(user):
     """NEW human tasks the user may take: the coordinator sees every queue; the cell liaison
     the review tasks; a member the open support tasks of their domains, within capacity."""
     flow_class = flow()
-    base = flow_tasks().filter(status=STATUS.NEW, owner__isnull=True)
+    # Every task a person takes is HUMAN: the same predicate as the partial index
+    # relais_task_queue (workflows migration 0005), which holds only these rows.
+    base = flow_tasks().filter(status=STATUS.NEW, owner__isnull=True, flow_task_type="HUMAN")
     roles = user_roles(user)
     if Role.COORDINATOR in roles:
-        return base.filter(flow_task_type="HUMAN")
+        return base
     visible = Q(pk__in=[])
     if Role.CELL_LIAISON in roles:
         visible |= Q(flow_task=flow_class.review)
@@ -78,12 +82,71 @@ def queue_for(user):
     return base.filter(visible)
 
 
+def member_queue_page(user, *, limit: int) -> list:
+    """The first ``limit`` tasks of a member's queue, oldest track first, driven from the
+    tracks: open tracks of the member's domains in opening order (partial index
+    ``track_open_opened``), stopping at ``limit``, then their tasks by track id — the cost does
+    not grow with the size of the national queue. Other roles: ``queue_for``, by age."""
+    roles = user_roles(user)
+    if Role.MEMBER not in roles or roles & {Role.COORDINATOR, Role.CELL_LIAISON}:
+        return list(with_case_data(queue_for(user)).order_by("created")[:limit])
+    domains = member_queue_domains(user)
+    if not domains:
+        return []
+    track_ids = list(
+        SupportTrack.objects.filter(
+            state=TrackState.OPEN,
+            domain__in=domains,
+            referral__state__in=WORKING_STATES,
+        )
+        .order_by("opened_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    tasks = with_case_data(
+        flow_tasks().filter(
+            status=STATUS.NEW,
+            owner__isnull=True,
+            flow_task_type="HUMAN",
+            flow_task=flow().support,
+            artifact_content_type=_track_type(),
+            artifact_object_id__in=track_ids,
+        )
+    )
+    by_track = {task.artifact_object_id: task for task in tasks}
+    return [by_track[pk] for pk in track_ids if pk in by_track]
+
+
 def inbox_for(user):
     return flow_tasks().filter(owner=user, status__in=[STATUS.ASSIGNED, STATUS.STARTED])
 
 
 def inbox_count(*, user) -> int:
     return inbox_for(user).count()
+
+
+COUNT_CAP = 999
+
+
+class BoundedCount(int):
+    """A count that stopped at ``COUNT_CAP + 1``: shown as "999+" when it reached it."""
+
+    def __str__(self):
+        return f"{COUNT_CAP}+" if self > COUNT_CAP else str(int(self))
+
+
+class BoundedPaginator(Paginator):
+    """viewflow's task lists without an unbounded COUNT: the total counts no further than
+    ``COUNT_CAP + 1`` rows, so pages go as deep as that (the oldest or newest work first)."""
+
+    @cached_property
+    def count(self):
+        return bounded_count(self.object_list)
+
+
+def bounded_count(queryset) -> BoundedCount:
+    """How many rows, counting no further than ``COUNT_CAP + 1`` (a COUNT over a LIMIT
+    subquery): the cost of menu counters and list totals does not grow with the data."""
+    return BoundedCount(queryset.order_by()[: COUNT_CAP + 1].count())
 
 
 def sees_every_case(user) -> bool:

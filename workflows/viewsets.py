@@ -10,7 +10,14 @@ from viewflow.workflow.flow.views import FlowInboxListView, FlowQueueListView
 from core.access import has_role, role_permission
 from core.roles import Role
 from workflows import pages
-from workflows.selectors import flow, inbox_for, queue_for, with_case_data
+from workflows.selectors import (
+    BoundedPaginator,
+    bounded_count,
+    flow,
+    inbox_for,
+    queue_for,
+    with_case_data,
+)
 
 
 def _case_paths():
@@ -81,6 +88,7 @@ class _CaseColumnsMixin:
 
 class InboxView(_CaseColumnsMixin, FlowInboxListView):
     title = _("Boîte de réception")
+    paginator_class = BoundedPaginator
 
     @property
     def queryset(self):
@@ -89,6 +97,7 @@ class InboxView(_CaseColumnsMixin, FlowInboxListView):
 
 class QueueView(_CaseColumnsMixin, FlowQueueListView):
     title = _("File d'attente")
+    paginator_class = BoundedPaginator
 
     @property
     def queryset(self):
@@ -113,8 +122,8 @@ class ReferralFlowApp(FlowAppViewset):
     def get_context_data(self, request):
         # The menu's counters use our scoped inbox and queue, not viewflow's defaults.
         return {
-            "user_inbox": inbox_for(request.user),
-            "user_queue": queue_for(request.user),
+            "inbox_count": bounded_count(inbox_for(request.user)),
+            "queue_count": bounded_count(queue_for(request.user)),
             "sees_every_process": has_role(request.user, Role.COORDINATOR, Role.CELL_LIAISON),
         }
 

@@ -30,11 +30,11 @@ def fail_audit_append(monkeypatch):
         real = chain.append
         calls = {"n": 0}
 
-        def append(fields):
+        def append(fields, **kwargs):
             calls["n"] += 1
             if calls["n"] == nth:
                 raise Boom("audit chain unavailable")
-            return real(fields)
+            return real(fields, **kwargs)
 
         monkeypatch.setattr(chain, "append", append)
 
