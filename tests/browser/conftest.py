@@ -71,10 +71,16 @@ def chromium():
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, monkeypatch):
     """The demo: role groups and communes (a transactional test's flush removed them), the
-    demo accounts and cases, seeded through the services as ``make run`` does."""
+    demo accounts (with their demo second factor) and cases, seeded through the services as
+    ``make run`` does."""
     from django.core.management import call_command
+    from django.db import connections
+
+    # The live server's request threads must not keep their connections, or the test
+    # database cannot be dropped at the end of the run.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
 
     from core.roles import sync_role_groups
     from directory.communes import DEFAULT_COMMUNES_CSV, communes_parse_csv
@@ -101,13 +107,26 @@ class Session:
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
     def login(self):
+        """Both steps, as a person does: the password, then the demo account's TOTP code."""
+        from django.contrib.auth import get_user_model
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from accounts.selectors import DEMO_TOTP_KEY_HEX
+        from tests.twofactor import totp_code
+
         page = self.page
         page.goto("/accounts/login/")
         page.fill("input[name=username]", self.username)
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.locator("form button[type=submit], form input[type=submit]").first.click()
-        # The form posts through Turbo: wait for the landing page, not for a load event.
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        # The form posts through Turbo: wait for the next page, not for a load event.
+        page.wait_for_url("**/accounts/2fa/verify/**")
+        user = get_user_model().objects.get(username=self.username)
+        page.fill(
+            "input[name=token]", totp_code(TOTPDevice.objects.get(user=user, key=DEMO_TOTP_KEY_HEX))
+        )
+        page.click("form.vf-form button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/" not in url)
         page.wait_for_load_state("load")
         return self
 
