@@ -31,7 +31,7 @@ def _submit(page, form):
 
 
 def _action_form(page, action):
-    return page.locator(f"form:has(input[name=action][value={action}])")
+    return page.locator(f"section[aria-labelledby='{action}-title'] form")
 
 
 def _take_from(page, *row_texts):
