@@ -51,8 +51,8 @@ def test_completing_a_track_names_the_case_and_the_domain(client, people, in_sup
         actor=people["member"], track=track, occurred_on=task.created.date(), kind="phone"
     )
     client.force_login(people["member"])
-    page = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
-    response = client.post(page, {"action": "complete", "complete-code": "goals_reached"})
+    page = task.flow_task.reverse("complete", args=[task.process_id, task.pk])
+    response = client.post(page, {"complete-code": "goals_reached"})
     html = unescape(response.content.decode())
     assert response.status_code == 200
     assert f"Terminer l'accompagnement {track.referral.reference} — Social" in html
