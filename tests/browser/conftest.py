@@ -98,8 +98,13 @@ class Session:
     def __init__(self, browser, live_server, username, *, width=1280, height=900):
         self.base = live_server.url
         self.username = username
+        # bypass_csp: axe-core is injected as a script the policy rightly refuses; the policy
+        # itself is checked by test_csp_smoke.py.
         self.context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="fr-FR", base_url=self.base
+            viewport={"width": width, "height": height},
+            locale="fr-FR",
+            base_url=self.base,
+            bypass_csp=True,
         )
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
