@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate demo clean db-roles
+.PHONY: run test install lint format migrate demo clean db-roles messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest
+
+# French catalogue (viewflow's strings): the compiled .mo is committed, so a clone needs no
+# gettext; run this after editing locale/fr/LC_MESSAGES/django.po.
+messages:
+	msgfmt --check-format -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
+
+# docs/screenshots/<role>.png: each role's landing page, taken by the accessibility browser
+# test (needs Chromium and PostgreSQL: DATABASE_URL=postgres://…).
+screenshots: install
+	RELAIS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_accessibility.py -q -k main_pages
 
 format: install
 	$(BIN)/ruff format .

@@ -11,7 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from audit.chain import FIELDS, FORMAT, GENESIS_HASH, LINE_NAMES
-from audit.exports import EXPORT_FIELDS, TRAILER_KEY, TRAILER_PREFIX, Trailer
+from audit.exports import (
+    CSV_BOM,
+    CSV_DELIMITER,
+    EXPORT_FIELDS,
+    TRAILER_KEY,
+    TRAILER_PREFIX,
+    Trailer,
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +67,12 @@ def _parse(lines: list[str]) -> tuple[list[dict], Trailer]:
     if not body:
         raise _Bad("empty file: no trailer")
     last = body[-1]
-    if body[0].startswith(EXPORT_FIELDS[0] + ","):  # CSV: a header line
+    body[0] = body[0].removeprefix(CSV_BOM)
+    if body[0].startswith(EXPORT_FIELDS[0] + CSV_DELIMITER):  # CSV: a header line
         if not last.startswith(TRAILER_PREFIX):
             raise _Bad("no trailer: the file is cut")
         trailer = _parse_csv_trailer(last)
-        reader = csv.DictReader(body[:-1])
+        reader = csv.DictReader(body[:-1], delimiter=CSV_DELIMITER)
         if tuple(reader.fieldnames or ()) != EXPORT_FIELDS:
             raise _Bad("unexpected CSV header")
         records = [dict(row) for row in reader]

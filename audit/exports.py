@@ -113,9 +113,15 @@ class _Line:
         return value
 
 
+# The project's one CSV convention (as monitoring's exports): ";"-separated, UTF-8 with a
+# byte-order mark, so that French spreadsheet software opens it in columns and in UTF-8.
+CSV_DELIMITER = ";"
+CSV_BOM = "\ufeff"
+
+
 def csv_lines(records: Iterable[dict], head=None, filtered=False) -> Iterator[str]:
-    writer = csv.writer(_Line(), lineterminator="\n")
-    yield writer.writerow(EXPORT_FIELDS)
+    writer = csv.writer(_Line(), delimiter=CSV_DELIMITER, lineterminator="\n")
+    yield CSV_BOM + writer.writerow(EXPORT_FIELDS)
     count = 0
     for record in records:
         yield writer.writerow(

@@ -11,7 +11,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import code_validator, reference_validator
+from audit import labels
+from audit.models import reference_validator
 from audit.selectors import HISTORY_ACTIONS, EventFilter, HistoryFilter, history_content_types
 from audit.vocabularies import AuditAction, AuditRole, ObjectType
 
@@ -60,12 +61,14 @@ class EventFilterForm(CursorForm):
         label=_("Type d'objet"), required=False, choices=_choices(ObjectType)
     )
     reference = ReferenceField(label=_("Référence"), required=False)
-    transition = forms.CharField(
-        label=_("Transition"), required=False, max_length=64, validators=[code_validator]
-    )
-    code = forms.CharField(
-        label=_("Code"), required=False, max_length=64, validators=[code_validator]
-    )
+    # Select lists of labelled codes (audit.labels), not codes typed by hand.
+    transition = forms.ChoiceField(label=_("Transition"), required=False)
+    code = forms.ChoiceField(label=_("Code"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transition"].choices = [("", _("Toutes")), *labels.transition_choices()]
+        self.fields["code"].choices = [("", _("Tous")), *labels.code_choices()]
 
     FILTER_FIELDS = (
         "since",

@@ -7,6 +7,7 @@ page, never a COUNT over the table), so page 1 and page 10,000 cost the same.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import chain
 from audit.models import AuditCheckpoint, AuditEvent, AuditVerification, ChainHead
+from audit.vocabularies import AuditAction
 
 PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 100
@@ -252,6 +254,8 @@ def describe_changes(entry) -> list[tuple[str, str]]:
             operation = M2M_OPERATIONS.get(value.get("operation"), value.get("operation", ""))
             text = f"{operation} : {objects}"
         elif isinstance(value, list | tuple) and len(value) == 2:
+            if _show(value[0]) == _show(value[1]):
+                continue  # e.g. a reverse relation's manager, "∅ → ∅": nothing changed
             text = f"{_show(value[0])} → {_show(value[1])}"
         else:
             text = _show(value)
@@ -259,7 +263,30 @@ def describe_changes(entry) -> list[tuple[str, str]]:
     return described
 
 
+_RELATED_MANAGER = re.compile(r"\w+\.\w+\.None")
+
+
 def _show(value) -> str:
-    if value in (None, "", "None"):
+    # django-auditlog stores values as text ("True", "None"): show them in French.
+    if value in (None, "", "None") or _RELATED_MANAGER.fullmatch(str(value)):
+        # django-auditlog writes a related manager as "app.Model.None": no value to show.
         return "∅"
+    if value in (True, "True"):
+        return str(_("oui"))
+    if value in (False, "False"):
+        return str(_("non"))
     return str(value)
+
+
+CASE_HISTORY_ACTIONS = (AuditAction.TRANSITION, AuditAction.CREATE, AuditAction.UPDATE)
+
+
+def case_history(reference: str, *, limit: int = 200) -> list[AuditEvent]:
+    """The coded history of one case from the audit chain: every transition, creation and
+    coded update of the referral and its tracks (not the consultations or exports), oldest
+    first, at most ``limit`` events. One query."""
+    return list(
+        AuditEvent.objects.filter(reference=reference, action__in=CASE_HISTORY_ACTIONS).order_by(
+            "seq"
+        )[:limit]
+    )

@@ -9,6 +9,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -32,6 +33,7 @@ class AuditorRequiredMixin:
 
 class AuditPageView(AuditorRequiredMixin, TemplateView):
     status = 200
+    title = None  # each page's <title> (templates/viewflow/base.html)
 
     def render(self, **context):
         return self.render_to_response(self.get_context_data(**context), status=self.status)
@@ -39,6 +41,7 @@ class AuditPageView(AuditorRequiredMixin, TemplateView):
 
 class EventListView(AuditPageView):
     template_name = "audit/event_list.html"
+    title = gettext_lazy("Journal des événements")
 
     def get(self, request, *args, **kwargs):
         form = EventFilterForm(request.GET)
@@ -55,6 +58,7 @@ class EventListView(AuditPageView):
 
 class EventDetailView(AuditPageView):
     template_name = "audit/event_detail.html"
+    title = gettext_lazy("Événement du journal")
 
     def get(self, request, seq, *args, **kwargs):
         found = selectors.event_with_check(seq)
@@ -66,6 +70,7 @@ class EventDetailView(AuditPageView):
 
 class TimelineView(AuditPageView):
     template_name = "audit/timeline.html"
+    title = gettext_lazy("Chronologie d'une orientation")
 
     def get(self, request, *args, **kwargs):
         if "reference" not in request.GET:
@@ -81,6 +86,7 @@ class TimelineView(AuditPageView):
 
 class ChainView(AuditPageView):
     template_name = "audit/chain.html"
+    title = gettext_lazy("Intégrité de la chaîne")
 
     def get(self, request, *args, **kwargs):
         status = selectors.chain_status()
@@ -155,6 +161,7 @@ class ExportView(AuditorRequiredMixin, View):
 
 class HistoryView(AuditPageView):
     template_name = "audit/history.html"
+    title = gettext_lazy("Historique des référentiels")
 
     def get(self, request, *args, **kwargs):
         form = HistoryFilterForm(request.GET)

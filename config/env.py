@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -115,6 +116,14 @@ def integer(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}.") from exc
+
+
+def iso_date(environ: Mapping[str, str], name: str, default: str) -> date:
+    raw = environ.get(name) or default
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a date as YYYY-MM-DD, got {raw!r}.") from exc
 
 
 def current() -> Mapping[str, str]:

@@ -75,11 +75,14 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLifetimeMiddleware",
     # Mandatory second factor, in every mode (accounts/middleware.py, docs/security.md).
     "accounts.middleware.TwoFactorGateMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, saying so when a session has expired.
+    "config.session_expiry.SessionExpiryLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "workflows.middleware.ProcessVisibilityMiddleware",
+    # viewflow's refusals of a step already done or a process being changed: French 409 page.
+    "config.error_pages.ConflictPageMiddleware",
     # Last, as django-axes asks: turns a lockout into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -158,6 +161,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The project's own stylesheet and script (static/relais/): the Material look of our pages and
+# keyboard access to viewflow's drawer, as files so that no inline code is needed.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production serves collected files from STATIC_ROOT (make collectstatic); development and
 # tests serve them straight from the apps through whitenoise's finders.
 STATIC_ROOT = Path(ENVIRON.get("STATIC_ROOT", BASE_DIR / "var" / "static")) if PRODUCTION else None
@@ -303,6 +309,8 @@ RELAIS_DEADLINES = {
     "first_contact": env.integer(ENVIRON, "RELAIS_DEADLINE_FIRST_CONTACT_DAYS", 15),
     "review": env.integer(ENVIRON, "RELAIS_DEADLINE_REVIEW_DAYS", 90),
 }
+# The programme's start: no date of a case (reception, agreement, contact) may precede it.
+RELAIS_PROGRAMME_START = env.iso_date(ENVIRON, "RELAIS_PROGRAMME_START", "2018-01-01")
 # Small-count suppression threshold for published indicators (docs/monitoring.md).
 RELAIS_SUPPRESSION_THRESHOLD = env.integer(ENVIRON, "RELAIS_SUPPRESSION_THRESHOLD", 5)
 # Finest period of a year's indicators, fixed at its first release from the previous year's

@@ -5,3 +5,28 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Orientations")
+
+    def ready(self):
+        # The audit screens show this app's codes by their French labels (audit.labels).
+        from audit.labels import register_fsm_model, register_values
+        from audit.vocabularies import ObjectType
+        from referrals.models import Referral
+        from referrals.vocabularies import CORRECTABLE, Agreement, CorrectionReason
+
+        corrections = {}
+        for field, vocabulary in CORRECTABLE.items():
+            label = Referral._meta.get_field(field).verbose_name
+            corrections[f"correct_{field}"] = (
+                _("Correction : %(field)s") % {"field": label},
+                CorrectionReason.choices,
+            )
+            register_values(ObjectType.REFERRAL, f"correct_{field}", vocabulary.choices)
+        register_fsm_model(
+            ObjectType.REFERRAL,
+            Referral,
+            extra={
+                "register": (_("Enregistrement"), ()),
+                "record_agreement": (_("Recueil de l'accord"), Agreement.choices),
+                **corrections,
+            },
+        )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from audit.vocabularies import AuditAction, ObjectType
-from core.deadlines import due_date
+from core.deadlines import due_date, programme_start
 from core.errors import ApplicationError
 from core.roles import Role
 from directory.vocabularies import SupportDomain
@@ -98,11 +98,15 @@ def referral_register(*, actor, received_on: date | None = None, **fields) -> Re
         registered_by=actor,
         **fields,
     )
-    _check_agreement(referral.agreement, referral.agreement_date)
+    _check_received_on(received_on)
+    _check_agreement(referral.agreement, referral.agreement_date, received_on=received_on)
+    referral.requested_domains = _check_requested_domains(
+        referral.agreement, referral.requested_domains
+    )
     try:
         # ``state`` is a protected FSM field (clean_fields would re-assign it): it is always
-        # the default, never input.
-        referral.full_clean(exclude=["state"])
+        # the default, never input. Requested domains were checked above (none on a refusal).
+        referral.full_clean(exclude=["state", "requested_domains"])
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise ApplicationError(messages[0], code="invalid", field=field) from exc
@@ -127,7 +131,43 @@ def referral_register(*, actor, received_on: date | None = None, **fields) -> Re
     return referral
 
 
-def _check_agreement(agreement, agreement_date):
+def _day(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _check_received_on(received_on: date) -> None:
+    start = programme_start()
+    if received_on < start:
+        raise ApplicationError(
+            _("La date de réception ne peut pas précéder le début du programme (%s).")
+            % _day(start),
+            field="received_on",
+        )
+    if received_on > timezone.localdate():
+        raise ApplicationError(
+            _("La date de réception ne peut pas être future."), field="received_on"
+        )
+
+
+def _check_requested_domains(agreement, domains) -> list[str]:
+    """A refusal excludes any requested domain; otherwise at least one is requested."""
+    try:
+        codes = _domains(domains)
+    except ApplicationError as exc:
+        raise ApplicationError(exc.message, field="requested_domains") from exc
+    if agreement == Agreement.REFUSED and codes:
+        raise ApplicationError(
+            _("Un refus exclut tout domaine d'accompagnement : décochez les domaines."),
+            field="requested_domains",
+        )
+    if agreement != Agreement.REFUSED and not codes:
+        raise ApplicationError(
+            _("Choisissez au moins un domaine d'accompagnement."), field="requested_domains"
+        )
+    return codes
+
+
+def _check_agreement(agreement, agreement_date, *, received_on=None):
     if agreement not in Agreement.values:
         raise ApplicationError(_("Accord : code inconnu."), field="agreement")
     if agreement == Agreement.NOT_RECORDED:
@@ -145,6 +185,18 @@ def _check_agreement(agreement, agreement_date):
         raise ApplicationError(
             _("La date de l'accord ne peut pas être future."), field="agreement_date"
         )
+    if received_on is not None and agreement_date < received_on:
+        raise ApplicationError(
+            _("La date de l'accord ne peut pas précéder la date de réception (%s).")
+            % _day(received_on),
+            field="agreement_date",
+        )
+    if agreement_date < programme_start():
+        raise ApplicationError(
+            _("La date de l'accord ne peut pas précéder le début du programme (%s).")
+            % _day(programme_start()),
+            field="agreement_date",
+        )
 
 
 @transaction.atomic
@@ -161,7 +213,7 @@ def referral_record_agreement(*, actor, referral, agreement: str, agreement_date
         raise ApplicationError(_("Cette orientation est terminée."), code="invalid_state")
     if agreement == Agreement.NOT_RECORDED:
         raise ApplicationError(_("Choisissez l'accord ou le refus recueilli."), field="agreement")
-    _check_agreement(agreement, agreement_date)
+    _check_agreement(agreement, agreement_date, received_on=referral.received_on)
     referral.agreement, referral.agreement_date = agreement, agreement_date
     referral.save(update_fields=["agreement", "agreement_date"])
     audit_record(
@@ -274,4 +326,48 @@ def referral_withdraw(*, actor, referral, reason: str) -> Referral:
     running tracks with the same reason (``workflows.services.process_withdraw``)."""
     referral = _lock(referral)
     _transition(referral, "withdraw", actor=actor, code=reason, args=(reason,))
+    return referral
+
+
+@transaction.atomic
+def referral_correct(*, actor, referral, field: str, value: str, reason: str) -> Referral:
+    """The cell corrects one coded registration datum (``CORRECTABLE``) with a coded reason.
+
+    Guarantees: cell liaison only; the field and the new code belong to their vocabularies and
+    differ from the stored one; the reason is a ``CorrectionReason``; the row is locked, saved
+    and one audit event ``correct_<field>`` (old → new code, reason) is written in the same
+    transaction. State and deadlines are unchanged."""
+    from referrals.vocabularies import CORRECTABLE, CorrectionReason
+
+    referral = _lock(referral)
+    role = acting_role(actor, (Role.CELL_LIAISON,))
+    if role is None:
+        raise ApplicationError(
+            _("Seul un référent cellule corrige les données d'une orientation."),
+            code="forbidden",
+        )
+    vocabulary = CORRECTABLE.get(field)
+    if vocabulary is None:
+        raise ApplicationError(_("Cette donnée ne se corrige pas ainsi."), field="field")
+    if value not in vocabulary.values:
+        raise ApplicationError(_("Valeur inconnue pour cette donnée."), field="value")
+    if reason not in CorrectionReason.values:
+        raise ApplicationError(_("Choisissez le motif de la correction."), field="reason")
+    old = getattr(referral, field)
+    if old == value:
+        raise ApplicationError(_("La donnée a déjà cette valeur : rien à corriger."), field="value")
+    setattr(referral, field, value)
+    referral.save(update_fields=[field])
+    audit_record(
+        actor=actor,
+        role=role,
+        action=AuditAction.UPDATE,
+        object_type=ObjectType.REFERRAL,
+        object_id=referral.pk,
+        reference=referral.reference,
+        transition=f"correct_{field}",
+        from_state=old,
+        to_state=value,
+        code=reason,
+    )
     return referral

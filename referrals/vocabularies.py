@@ -92,3 +92,22 @@ class WithdrawalReason(models.TextChoices):
     JUDICIAL_PROCEEDINGS = "judicial_proceedings", _("Procédure judiciaire")
     PERSON_MOVED = "person_moved", _("Déménagement hors du territoire")
     CELL_DECISION = "cell_decision", _("Décision de la cellule")
+
+
+class CorrectionReason(models.TextChoices):
+    """Why the cell corrected a coded datum after registration."""
+
+    ENTRY_ERROR = "entry_error", _("Erreur de saisie")
+    UPDATED_BY_CELL = "updated_by_cell", _("Information actualisée par la cellule")
+
+
+# The coded registration data the cell may correct, with their vocabularies. The audit event
+# of a correction is transition "correct_<field>", from/to = the old and new codes.
+CORRECTABLE = {
+    "age_bracket": AgeBracket,
+    "place_typology": PlaceTypology,
+    "family_involved": YesNoUnknown,
+    "released_from_prison": YesNoUnknown,
+    "family_asked_for_help": YesNoUnknown,
+    "priority": Priority,
+}

@@ -32,6 +32,10 @@ class ReferralFlow(flow.Flow):
     lock_impl = lock.select_for_update_lock
     process_title = _("Orientation")
     process_description = _("Du signalement par la cellule à la clôture.")
+    # viewflow's lists and cards name a process by this: the case's reference and French state.
+    process_summary_template = (
+        "{{ process.artifact.reference }} – {{ process.artifact.get_state_display }}"
+    )
 
     register = (
         flow.Start(views.RegisterReferralView.as_view())
@@ -39,7 +43,11 @@ class ReferralFlow(flow.Flow):
         .Permission("workflows.register_referral")
         .Next(this.triage)
     )
-    register_from_code = flow.StartHandle(this.attach_referral).Next(this.triage)
+    register_from_code = (
+        flow.StartHandle(this.attach_referral)
+        .Annotation(title=_("Enregistrement (import)"))
+        .Next(this.triage)
+    )
 
     triage = (
         RoleTaskNode(
@@ -81,9 +89,15 @@ class ReferralFlow(flow.Flow):
         .Then(this.fire_review)
         .Else(this.support_end)
     )
-    fire_review = flow.Function(this.request_review_now).Next(this.support_end)
-    support_end = flow.End()
-    review_request = flow.Handle(this.on_review_requested).Next(this.review)
+    fire_review = (
+        flow.Function(this.request_review_now)
+        .Annotation(title=_("Demande de bilan"))
+        .Next(this.support_end)
+    )
+    support_end = flow.End().Annotation(title=_("Fin de l'accompagnement"))
+    review_request = (
+        flow.Handle(this.on_review_requested).Annotation(title=_("Bilan demandé")).Next(this.review)
+    )
     review = (
         RoleTaskNode(
             views.ReviewView.as_view(),
@@ -96,7 +110,7 @@ class ReferralFlow(flow.Flow):
     review_outcome = (
         flow.If(this.is_closed).Annotation(title=_("Clôture ?")).Then(this.end).Else(this.dispatch)
     )
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Fin du circuit"))
 
     # --- visibility: viewflow's own permission methods ------------------------------------
     def has_view_permission(self, user, obj=None):

@@ -1,18 +1,25 @@
 """Forms of the task pages: coded fields only. They validate input; services decide."""
 
+from datetime import date
+
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.deadlines import programme_start
 from directory.models import Commune
 from directory.vocabularies import SupportDomain
 from referrals.reference import MAX_LENGTH, ReferenceValidator
 from referrals.vocabularies import (
+    CORRECTABLE,
     AgeBracket,
     Agreement,
     ClosureCode,
+    CorrectionReason,
     PlaceTypology,
     Priority,
+    ReferralState,
     ReturnReason,
     SuspensionReason,
     WithdrawalReason,
@@ -34,6 +41,25 @@ def _not_future(value):
     return value
 
 
+TO_FILL = _("— à renseigner —")
+
+
+def _to_fill(vocabulary):
+    """A coded question that starts unanswered: nothing is pre-selected, so skipping it is an
+    error, never a made-up answer ("Non renseigné" stays a choice where the vocabulary has it)."""
+    return [("", TO_FILL), *vocabulary.choices]
+
+
+def _not_before_start(value):
+    start = programme_start()
+    if value and value < start:
+        raise forms.ValidationError(
+            _("La date ne peut pas précéder le début du programme (%(start)s)."),
+            params={"start": start.strftime("%d/%m/%Y")},
+        )
+    return value
+
+
 class RegisterReferralForm(forms.Form):
     reference = forms.CharField(
         label=_("Référence pseudonyme"),
@@ -42,38 +68,55 @@ class RegisterReferralForm(forms.Form):
         help_text=_("La référence attribuée par la cellule, par exemple VAL-2026-0042."),
     )
     received_on = forms.DateField(
-        label=_("Date de réception"), initial=timezone.localdate, widget=DateInput()
+        label=_("Date de réception"),
+        widget=DateInput(),
+        help_text=_("Au plus tôt le début du programme ; jamais une date future."),
     )
     commune = forms.ModelChoiceField(
-        label=_("Commune"), queryset=Commune.objects.filter(active=True).order_by("name")
+        label=_("Commune"),
+        queryset=Commune.objects.filter(active=True).order_by("name"),
+        empty_label=TO_FILL,
     )
-    age_bracket = forms.ChoiceField(label=_("Tranche d'âge"), choices=AgeBracket.choices)
-    place_typology = forms.ChoiceField(label=_("Typologie du lieu"), choices=PlaceTypology.choices)
+    age_bracket = forms.ChoiceField(label=_("Tranche d'âge"), choices=_to_fill(AgeBracket))
+    place_typology = forms.ChoiceField(
+        label=_("Typologie du lieu"), choices=_to_fill(PlaceTypology)
+    )
     family_involved = forms.ChoiceField(
-        label=_("Dynamique familiale"), choices=YesNoUnknown.choices
+        label=_("Dynamique familiale"), choices=_to_fill(YesNoUnknown)
     )
     released_from_prison = forms.ChoiceField(
-        label=_("Sortant de détention"), choices=YesNoUnknown.choices
+        label=_("Sortant de détention"), choices=_to_fill(YesNoUnknown)
     )
     family_asked_for_help = forms.ChoiceField(
-        label=_("Famille demandeuse d'aide"), choices=YesNoUnknown.choices
+        label=_("Famille demandeuse d'aide"), choices=_to_fill(YesNoUnknown)
     )
     requested_domains = forms.MultipleChoiceField(
         label=_("Domaines d'accompagnement demandés"),
         choices=SupportDomain.choices,
         widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Au moins un, sauf en cas de refus (aucun alors)."),
     )
-    priority = forms.ChoiceField(
-        label=_("Priorité"), choices=Priority.choices, initial=Priority.NORMAL
-    )
+    priority = forms.ChoiceField(label=_("Priorité"), choices=_to_fill(Priority))
     agreement = forms.ChoiceField(
         label=_("Accord à l'accompagnement"),
-        choices=Agreement.choices,
-        initial=Agreement.NOT_RECORDED,
+        choices=_to_fill(Agreement),
+        help_text=_("« Non recueilli » si la question n'a pas encore été posée."),
     )
     agreement_date = forms.DateField(
-        label=_("Date de l'accord"), required=False, widget=DateInput()
+        label=_("Date de l'accord ou du refus"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Au plus tôt la date de réception."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's date picker starts at the programme's first day and stops today.
+        for name in ("received_on", "agreement_date"):
+            self.fields[name].widget.attrs.update(
+                {"min": programme_start().isoformat(), "max": timezone.localdate().isoformat()}
+            )
 
     def full_clean(self):
         super().full_clean()
@@ -84,10 +127,31 @@ class RegisterReferralForm(forms.Form):
             self.data[self.add_prefix("reference")] = ""
 
     def clean_received_on(self):
-        return _not_future(self.cleaned_data["received_on"])
+        return _not_before_start(_not_future(self.cleaned_data["received_on"]))
 
     def clean_agreement_date(self):
-        return _not_future(self.cleaned_data.get("agreement_date"))
+        return _not_before_start(_not_future(self.cleaned_data.get("agreement_date")))
+
+    def clean(self):
+        # The same rules as referrals.services (which guarantees them), all shown at once.
+        data = super().clean()
+        agreement, domains = data.get("agreement"), data.get("requested_domains") or []
+        if agreement == Agreement.REFUSED and domains:
+            self.add_error(
+                "requested_domains",
+                _("Un refus exclut tout domaine d'accompagnement : décochez les domaines."),
+            )
+        elif agreement != Agreement.REFUSED and not domains:
+            self.add_error(
+                "requested_domains", _("Choisissez au moins un domaine d'accompagnement.")
+            )
+        received_on, agreed_on = data.get("received_on"), data.get("agreement_date")
+        if received_on and agreed_on and agreed_on < received_on:
+            self.add_error(
+                "agreement_date",
+                _("La date de l'accord ne peut pas précéder la date de réception."),
+            )
+        return data
 
 
 class AgreementForm(forms.Form):
@@ -206,3 +270,118 @@ class AssignForm(forms.Form):
 
     def clean_member(self):
         return self._members[self.cleaned_data["member"]]
+
+
+class ReferralSearchForm(forms.Form):
+    """The referral list's filters (GET). Every value is checked; the cursor is opaque to the
+    user but validated like the rest."""
+
+    reference = forms.CharField(
+        label=_("Référence (ou début, ou fin)"),
+        required=False,
+        max_length=MAX_LENGTH,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9-]*$", _("Une référence ne contient que lettres, chiffres et tirets.")
+            )
+        ],
+    )
+    state = forms.ChoiceField(
+        label=_("État"), required=False, choices=[("", _("Tous")), *ReferralState.choices]
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Commune"),
+        required=False,
+        queryset=Commune.objects.order_by("name"),
+        empty_label=_("Toutes"),
+    )
+    domain = forms.ChoiceField(
+        label=_("Domaine"), required=False, choices=[("", _("Tous")), *SupportDomain.choices]
+    )
+    overdue = forms.BooleanField(label=_("En retard seulement"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Trier par"),
+        required=False,
+        choices=[
+            ("recent", _("Réception, la plus récente d'abord")),
+            ("oldest", _("Réception, la plus ancienne d'abord")),
+            ("reference", _("Référence")),
+        ],
+    )
+    after = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    FILTERS = ("reference", "state", "commune", "domain", "overdue", "sort")
+
+    def clean_sort(self):
+        return self.cleaned_data.get("sort") or "recent"
+
+    def clean(self):
+        data = super().clean()
+        raw = data.get("after")
+        data["after"] = None
+        if raw:
+            key, _sep, pk = raw.rpartition("~")
+            try:
+                pk = int(pk)
+                key = key if data.get("sort") == "reference" else date.fromisoformat(key)
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Lien de page invalide : revenez à la première page.")
+                ) from None
+            data["after"] = (key, pk)
+        return data
+
+    def query_string(self, **extra) -> str:
+        """The current filters (and ``extra``) as a query string, for the page links."""
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        for name in self.FILTERS:
+            value = self.cleaned_data.get(name)
+            if value in (None, "", False):
+                continue
+            query[name] = value.pk if name == "commune" else ("1" if value is True else value)
+        for name, value in extra.items():
+            query[name] = value
+        return query.urlencode()
+
+
+def cursor_token(cursor) -> str:
+    key, pk = cursor
+    return f"{key.isoformat() if hasattr(key, 'isoformat') else key}~{pk}"
+
+
+class CorrectionForm(forms.Form):
+    """The cell corrects one coded registration datum: "field:code" in one list grouped by
+    datum, and a coded reason. Nothing is pre-selected."""
+
+    correction = forms.ChoiceField(label=_("Donnée et nouvelle valeur"))
+    reason = forms.ChoiceField(
+        label=_("Motif de la correction"), choices=[("", TO_FILL), *CorrectionReason.choices]
+    )
+
+    def __init__(self, *args, referral=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from referrals.models import Referral
+
+        groups = []
+        for field, vocabulary in CORRECTABLE.items():
+            current = getattr(referral, field, None) if referral is not None else None
+            label = str(Referral._meta.get_field(field).verbose_name).capitalize()
+            groups.append(
+                (
+                    label,
+                    [
+                        (f"{field}:{code}", name)
+                        for code, name in vocabulary.choices
+                        if code != current
+                    ],
+                )
+            )
+        self.fields["correction"].choices = [("", TO_FILL), *groups]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("correction"):
+            data["field"], _sep, data["value"] = data["correction"].partition(":")
+        return data

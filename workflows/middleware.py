@@ -10,6 +10,7 @@ each GET of a process or task page that is served (200).
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 
 from core.access import has_role
 from core.roles import Role
@@ -42,6 +43,11 @@ class ProcessVisibilityMiddleware:
             return None  # viewflow's SiteMiddleware answers 403 (application permission)
         process_pk = view_kwargs.get("process_pk")
         if process_pk is None:
+            if match.url_name == "index" and not has_role(
+                request.user, Role.COORDINATOR, Role.CELL_LIAISON
+            ):
+                # The drawer's "Circuit" entry: a member's part of the flow is the inbox.
+                return redirect(f"{match.namespace}:inbox")
             if match.url_name in GLOBAL_LIST_URLS and not has_role(
                 request.user, Role.COORDINATOR, Role.CELL_LIAISON
             ):

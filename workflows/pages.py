@@ -18,6 +18,7 @@ from viewflow.workflow.status import STATUS
 from core.access import has_role
 from core.errors import ApplicationError
 from core.roles import Role
+from directory.models import MemberProfile
 from referrals.models import Referral, review_overdue, triage_overdue
 from referrals.vocabularies import TERMINAL_STATES, ReferralState
 from support.models import SupportTrack, first_contact_overdue, take_overdue
@@ -25,10 +26,12 @@ from support.selectors import members_eligible
 from support.vocabularies import TrackState
 from workflows import forms, services
 from workflows.access import case_access_record
+from workflows.confirm import IRREVERSIBLE, confirmation_page, is_confirmed
 from workflows.selectors import (
     flow,
     flow_tasks,
     inbox_for,
+    member_queue_domains,
     member_queue_page,
     queue_for,
     with_case_data,
@@ -172,6 +175,22 @@ class CellHomeView(PageMixin, generic.TemplateView):
             self.request.user,
         )
         context["start_url"] = referral_flow.register.reverse("execute")
+        open_states = self.FILTERS["open"]
+        list_url = reverse("cell:referrals")
+        context["counts"] = [
+            (_("bilans à conduire"), len(context["review_rows"]), "#reviews-title"),
+            (
+                _("orientations en cours"),
+                Referral.objects.filter(state__in=open_states).count(),
+                list_url,
+            ),
+            (
+                _("retournées à la cellule"),
+                Referral.objects.filter(state=ReferralState.RETURNED).count(),
+                list_url + "?state=returned",
+            ),
+        ]
+        context["list_url"] = list_url
         return context
 
 
@@ -185,8 +204,13 @@ class CoordinationHomeView(PageMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = context["today"]
-        queue = with_case_data(queue_for(self.request.user)).order_by("created")
-        context["queue_rows"] = _task_rows(queue[:PAGE_SIZE], self.request.user)
+        user = self.request.user
+        queue = with_case_data(queue_for(user)).order_by("created")
+        context["queue_rows"] = _task_rows(queue[:PAGE_SIZE], user)
+        # "Mes tâches": the triages (and any task) the coordinator has taken, to continue.
+        context["inbox_rows"] = _task_rows(
+            with_case_data(inbox_for(user)).order_by("created")[:PAGE_SIZE], user
+        )
         context["held_tracks"] = (
             SupportTrack.objects.held()
             .select_related("referral", "holder", "organisation")
@@ -229,6 +253,23 @@ class CoordinationHomeView(PageMixin, generic.TemplateView):
         context["suspended"] = Referral.objects.filter(state=ReferralState.SUSPENDED).order_by(
             "reference"
         )[:PAGE_SIZE]
+        from workflows.selectors import referrals_overdue_q
+
+        context["counts"] = [
+            (_("mes tâches"), inbox_for(user).count(), "#inbox-title"),
+            (_("tâches en attente"), queue_for(user).count(), "#queue-title"),
+            (
+                _("orientations en retard"),
+                Referral.objects.filter(referrals_overdue_q(today)).count(),
+                reverse("coordination:referrals") + "?overdue=on",
+            ),
+            (
+                _("orientations suspendues"),
+                Referral.objects.filter(state=ReferralState.SUSPENDED).count(),
+                reverse("coordination:referrals") + "?state=suspended",
+            ),
+        ]
+        context["list_url"] = reverse("coordination:referrals")
         return context
 
 
@@ -246,6 +287,19 @@ class MemberHomeView(PageMixin, generic.TemplateView):
             with_case_data(inbox_for(user)).order_by("created")[:PAGE_SIZE], user
         )
         context["queue_rows"] = _task_rows(member_queue_page(user, limit=PAGE_SIZE), user)
+        context["queue_rows"] = _task_rows(
+            with_case_data(queue_for(user)).order_by("created")[:PAGE_SIZE], user
+        )
+        # Why the queue may be empty: say it, rather than "(ou capacité atteinte)".
+        profile = MemberProfile.objects.filter(user=user, active=True).first()
+        context["profile"] = profile
+        context["at_capacity"] = bool(
+            profile is not None and profile.domains and not member_queue_domains(user)
+        )
+        context["counts"] = [
+            (_("accompagnements que vous tenez"), inbox_for(user).count(), "#inbox-title"),
+            (_("à prendre dans vos domaines"), queue_for(user).count(), "#queue-title"),
+        ]
         return context
 
 
@@ -282,6 +336,17 @@ class ReferralCaseView(PageMixin, generic.TemplateView):
             track.pk: {t.name for t in track.get_available_user_state_transitions(user)}
             for track in tracks
         }
+        context["history"] = _history_rows(referral, tracks)
+        if has_role(user, Role.CELL_LIAISON):
+            context["correction_form"] = forms.CorrectionForm(prefix="correct", referral=referral)
+        # The viewer's own open tasks on this case (e.g. a triage they took): continue them.
+        context["my_tasks"] = [
+            (
+                task.flow_task.task_title,
+                task.flow_task.reverse("execute", args=[task.process_id, task.pk]),
+            )
+            for task in inbox_for(user).filter(process__artifact_object_id=referral.pk)
+        ]
         context.update(
             {
                 "referral": referral,
@@ -313,6 +378,35 @@ class ReferralCaseView(PageMixin, generic.TemplateView):
         return context
 
 
+def _history_rows(referral, tracks):
+    """The case's coded history (audit chain) as rows of labels: when, role, what, domain,
+    from → to, code. One query; track events name their domain."""
+    from audit import labels
+    from audit.selectors import case_history
+    from audit.vocabularies import AuditRole, ObjectType
+
+    domains = {track.pk: track.get_domain_display() for track in tracks}
+    roles = dict(AuditRole.choices)
+    rows = []
+    for event in case_history(referral.reference):
+        is_track = event.object_type == ObjectType.SUPPORT_TRACK
+        rows.append(
+            {
+                "when": event.occurred_at,
+                "role": roles.get(event.role, event.role),
+                "what": labels.transition_label(event.object_type, event.transition)
+                or event.get_action_display(),
+                "domain": domains.get(event.object_id, "") if is_track else "",
+                "before": labels.value_label(event.object_type, event.transition, event.from_state),
+                "after": labels.value_label(event.object_type, event.transition, event.to_state),
+                "code": labels.code_label(
+                    event.object_type, event.transition, event.action, event.code
+                ),
+            }
+        )
+    return rows
+
+
 class CaseActionView(generic.View):
     """A POST-only action of the case page: the roles that may run it, its form, and the one
     service of ``workflows.services`` it calls (one view per action). A refusal of the
@@ -325,6 +419,12 @@ class CaseActionView(generic.View):
         referral = get_object_or_404(Referral, pk=pk)
         if not has_role(request.user, *self.roles):
             raise PermissionDenied
+        action = request.resolver_match.url_name.removeprefix("case_")
+        if action in IRREVERSIBLE and not is_confirmed(request):
+            page = self.confirmation(request, referral, action)
+            if page is not None:
+                return page
+            return redirect(f"{request.resolver_match.namespace}:case", pk=referral.pk)
         try:
             with submission_once(request):
                 self.act(request, referral)
@@ -339,6 +439,33 @@ class CaseActionView(generic.View):
 
     def act(self, request, referral):
         raise NotImplementedError
+
+    def confirmation(self, request, referral, action):
+        """The confirmation page, once the action's coded reason is valid (else None, with
+        the errors as messages)."""
+        post, detail, domain = request.POST, "", ""
+        try:
+            if action in ("withdraw", "close"):
+                form = _valid(forms.code_form(action, post))
+                detail = dict(form.fields["code"].choices)[form.cleaned_data["code"]]
+            elif action == "interrupt":
+                track = self.track(request, referral)
+                form = _valid(forms.code_form("interrupt", post, prefix=f"interrupt-{track.pk}"))
+                detail = dict(form.fields["code"].choices)[form.cleaned_data["code"]]
+                domain = track.get_domain_display()
+        except _InvalidForm as exc:
+            for error in exc.errors:
+                messages.error(request, error)
+            return None
+        cancel = reverse(f"{request.resolver_match.namespace}:case", kwargs={"pk": referral.pk})
+        return confirmation_page(
+            request,
+            action=action,
+            reference=referral.reference,
+            detail=detail,
+            domain=domain,
+            cancel_url=cancel,
+        )
 
     def track(self, request, referral) -> SupportTrack:
         """The track named by the form, one of this referral's (404 otherwise, e.g. not a
@@ -412,6 +539,22 @@ class AssignTrackActionView(CaseActionView):
         services.track_assign(actor=request.user, track=track, member=form.cleaned_data["member"])
 
 
+class CorrectActionView(CaseActionView):
+    """The cell corrects one coded registration datum, with a coded reason (audited)."""
+
+    roles = (Role.CELL_LIAISON,)
+
+    def act(self, request, referral):
+        form = _valid(forms.CorrectionForm(request.POST, prefix="correct", referral=referral))
+        services.referral_correct(
+            actor=request.user,
+            referral=referral,
+            field=form.cleaned_data["field"],
+            value=form.cleaned_data["value"],
+            reason=form.cleaned_data["reason"],
+        )
+
+
 class InterruptTrackActionView(CaseActionView):
     roles = (Role.COORDINATOR,)
 
@@ -433,6 +576,7 @@ CASE_ACTIONS = {
     "close": CloseActionView,
     "assign": AssignTrackActionView,
     "interrupt": InterruptTrackActionView,
+    "correct": CorrectActionView,
 }
 
 
@@ -451,3 +595,41 @@ def _valid(form):
             ]
         )
     return form
+
+
+# --- the referral list (cell and coordinator) ------------------------------------------------
+
+
+class ReferralListView(PageMixin, generic.TemplateView):
+    """Every referral, closed and returned ones included: search by reference, filters
+    (state, commune, domain, overdue), sorting and keyset pagination (constant queries)."""
+
+    template_name = "workflows/referral_list.html"
+    page_title = _("Orientations")
+
+    def get_context_data(self, **kwargs):
+        from workflows.selectors import referrals_search
+
+        context = super().get_context_data(**kwargs)
+        form = forms.ReferralSearchForm(self.request.GET)
+        rows, cursor = [], None
+        if form.is_valid():
+            data = form.cleaned_data
+            rows, cursor = referrals_search(
+                reference=data["reference"],
+                state=data["state"],
+                commune=data["commune"],
+                domain=data["domain"],
+                overdue=data["overdue"],
+                sort=data["sort"],
+                after=data["after"],
+                limit=PAGE_SIZE,
+                today=context["today"],
+            )
+            context["first_page"] = "?" + form.query_string()
+            if cursor is not None:
+                token = forms.cursor_token(cursor)
+                context["next_page"] = "?" + form.query_string(after=token)
+            context["paged"] = data["after"] is not None
+        context.update({"form": form, "rows": rows})
+        return context

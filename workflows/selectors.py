@@ -212,3 +212,70 @@ def overdue_support_counts(*, today=None):
 
 def can_see_case_pages(user) -> bool:
     return has_role(user, Role.COORDINATOR, Role.CELL_LIAISON, Role.MEMBER)
+
+
+# --- the referral list of the cell and the coordinator ----------------------------------------
+
+REFERRAL_SORTS = {
+    # sort code: (key field, descending)
+    "recent": ("received_on", True),
+    "oldest": ("received_on", False),
+    "reference": ("reference", False),
+}
+
+
+def referrals_overdue_q(today):
+    """Referrals whose triage or periodic review is past due (the coordinator's "En retard")."""
+    from referrals.vocabularies import ReferralState
+
+    return Q(
+        state__in=[ReferralState.RECEIVED, ReferralState.IN_ASSESSMENT], triage_due_on__lt=today
+    ) | Q(state=ReferralState.IN_SUPPORT, next_review_on__lt=today)
+
+
+def referrals_search(
+    *,
+    reference="",
+    state="",
+    commune=None,
+    domain="",
+    overdue=False,
+    sort="recent",
+    after=None,
+    limit=50,
+    today=None,
+):
+    """One page of referrals matching the filters, in the ``sort`` order (REFERRAL_SORTS), and
+    the cursor of the next page (None on the last). Keyset pagination: ``after`` is the
+    (key, pk) of the previous page's last row, so a page costs the same at any depth and rows
+    added meanwhile never shift it. Two queries whatever the page size (rows + communes)."""
+    from django.db.models import Exists, OuterRef
+
+    from referrals.models import Referral
+
+    queryset = Referral.objects.select_related("commune")
+    if reference:
+        queryset = queryset.filter(reference__contains=reference.upper())
+    if state:
+        queryset = queryset.filter(state=state)
+    if commune is not None:
+        queryset = queryset.filter(commune=commune)
+    if domain:
+        opened = SupportTrack.objects.filter(referral=OuterRef("pk"), domain=domain)
+        queryset = queryset.filter(Q(requested_domains__contains=domain) | Exists(opened))
+    if overdue:
+        queryset = queryset.filter(referrals_overdue_q(today or timezone.localdate()))
+    field, descending = REFERRAL_SORTS[sort]
+    if after is not None:
+        key, pk = after
+        if descending:
+            queryset = queryset.filter(Q(**{f"{field}__lt": key}) | Q(**{field: key, "pk__lt": pk}))
+        else:
+            queryset = queryset.filter(Q(**{f"{field}__gt": key}) | Q(**{field: key, "pk__gt": pk}))
+    order = (f"-{field}", "-pk") if descending else (field, "pk")
+    rows = list(queryset.order_by(*order)[: limit + 1])
+    cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        cursor = (getattr(rows[-1], field), rows[-1].pk)
+    return rows, cursor

@@ -443,3 +443,12 @@ def process_close(*, actor, referral, code) -> None:
             flow.review_request.run(pending)
         for task in _active_tasks(process, flow.review):
             _execute(task, actor)
+
+
+def referral_correct(*, actor, referral, field, value, reason) -> Referral:
+    """The cell corrects one coded registration datum with a coded reason (audited, under the
+    case's process lock): ``referrals.services.referral_correct``."""
+    with _case_locked(process_for(referral)):
+        return referral_services.referral_correct(
+            actor=actor, referral=referral, field=field, value=value, reason=reason
+        )

@@ -14,6 +14,7 @@ from viewflow.workflow.status import STATUS
 from core.errors import ApplicationError
 from support.models import SupportTrack
 from workflows import forms, services
+from workflows.confirm import IRREVERSIBLE, confirmation_page, is_confirmed
 from workflows.submissions import AlreadySubmitted, submission_once
 
 
@@ -245,6 +246,16 @@ class TrackActionView(SupportTaskView):
         form = self.make_form(request.POST)
         if form is not None and not form.is_valid():
             return self._again(form)
+        if self.action in IRREVERSIBLE and not is_confirmed(request):
+            code = form.cleaned_data.get("code") if form is not None else ""
+            return confirmation_page(
+                request,
+                action=self.action,
+                reference=self.track.referral.reference,
+                domain=self.track.get_domain_display(),
+                detail=dict(form.fields["code"].choices).get(code, "") if form is not None else "",
+                cancel_url=self.page_url(),
+            )
         try:
             with submission_once(request):
                 self.run(self.track, form.cleaned_data if form is not None else {})

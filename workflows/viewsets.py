@@ -1,7 +1,6 @@
 """The role workspaces and the referral flow's application in viewflow's site."""
 
 from django.urls import path
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
@@ -9,7 +8,8 @@ from viewflow.workflow.flow.views import FlowInboxListView, FlowQueueListView
 
 from core.access import has_role, role_permission
 from core.roles import Role
-from workflows import pages
+from workflows import flow_views, pages
+from workflows.flow_views import TaskColumnsMixin
 from workflows.selectors import (
     BoundedPaginator,
     bounded_count,
@@ -23,6 +23,7 @@ from workflows.selectors import (
 def _case_paths():
     """The case page and one URL (``case_<action>``) per action, each its own view."""
     return (
+        path("orientations/", pages.ReferralListView.as_view(), name="referrals"),
         path("orientations/<int:pk>/", pages.ReferralCaseView.as_view(), name="case"),
         *[
             path(f"orientations/<int:pk>/{action}/", view.as_view(), name=f"case_{action}")
@@ -60,30 +61,14 @@ class MemberApplication(Application):
     index_path = path("", pages.MemberHomeView.as_view(), name="index")
 
 
-class _CaseColumnsMixin:
-    """Task tables with the referral's reference and the track's domain, prefetched."""
+class _CaseColumnsMixin(TaskColumnsMixin):
+    """Task tables with the referral's reference, the step's French name and the track's
+    domain, prefetched (workflows.flow_views)."""
 
-    columns = ("task_id", "reference", "task_title", "domain", "created")
+    columns = ("task_link", "step", "domain", "created")
     # viewflow's task filter lists distinct flow_task values from this queryset, which its
     # prefetches cannot follow; the lists here are short and already scoped to the user.
     filterset_class = None
-
-    def reference(self, task):
-        referral = task.process.artifact
-        return referral.reference if referral is not None else "—"
-
-    reference.short_description = _("Référence")
-
-    def domain(self, task):
-        track = task.artifact
-        return track.get_domain_display() if hasattr(track, "get_domain_display") else ""
-
-    domain.short_description = _("Domaine")
-
-    def task_title(self, task):
-        return format_html("{}", task.flow_task.task_title or task.flow_task.name)
-
-    task_title.short_description = _("Tâche")
 
 
 class InboxView(_CaseColumnsMixin, FlowInboxListView):
@@ -110,6 +95,9 @@ class ReferralFlowApp(FlowAppViewset):
 
     inbox_view_class = InboxView
     queue_view_class = QueueView
+    archive_view_class = flow_views.ArchiveView
+    process_list_view_class = flow_views.ProcessListView
+    task_list_view_class = flow_views.TaskListView
     # Bulk take/release would bypass the services (capacity, coded reasons).
     tasks_assign_path = None
     tasks_unassign_path = None

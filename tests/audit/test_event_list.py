@@ -77,12 +77,12 @@ def test_new_events_during_browsing_do_not_shift_pages(auditor_client, make_even
 
 def test_filters_with_pagination(auditor_client, make_events):
     for i in range(3 * PAGE_SIZE):
-        AuditEventFactory(code="agreed" if i % 3 == 0 else "")
-    seen, pages, _ = walk_older(auditor_client, {"code": "agreed"})
-    assert seen == expected(code="agreed")
+        AuditEventFactory(code="person_agreed" if i % 3 == 0 else "")
+    seen, pages, _ = walk_older(auditor_client, {"code": "person_agreed"})
+    assert seen == expected(code="person_agreed")
     assert len(seen) == PAGE_SIZE and pages == 1
-    seen, pages, _ = walk_older(auditor_client, {"action": "transition", "code": "agreed"})
-    assert seen == expected(code="agreed")
+    seen, pages, _ = walk_older(auditor_client, {"action": "transition", "code": "person_agreed"})
+    assert seen == expected(code="person_agreed")
 
 
 @pytest.fixture
@@ -176,8 +176,8 @@ def test_period_filter_uses_paris_days(auditor_client, monkeypatch):
         ({"action": "drop_table"}, "Sélectionnez un choix valide"),
         ({"object_type": "<script>"}, "Sélectionnez un choix valide"),
         ({"reference": "Jean Dupont"}, "Référence invalide"),
-        ({"transition": "DROP TABLE"}, "Code invalide"),
-        ({"code": "x" * 65}, "au plus 64 caractères"),
+        ({"transition": "DROP TABLE"}, "Sélectionnez un choix valide"),
+        ({"code": "x" * 65}, "Sélectionnez un choix valide"),
         ({"actor": "a b"}, "Saisissez un nom d’utilisateur valide"),
         ({"before": "abc"}, "Saisissez un nombre entier"),
         ({"before": "99999999999999999999999"}, "inférieure ou égale"),
@@ -203,3 +203,15 @@ def test_export_links_carry_the_current_filter(auditor_client, varied):
     body = auditor_client.get(URL, {"reference": "VAL-2026-0001", "role": "coordinator"})
     html = body.content.decode()
     assert "/audit/export/csv/?role=coordinator&amp;reference=VAL-2026-0001" in html
+
+
+def test_codes_show_their_french_labels_and_filters_list_them(auditor_client, varied):
+    html = auditor_client.get(URL).content.decode()
+    assert "Prendre en charge" in html  # transition "take"
+    assert "À prendre → Pris en charge" in html  # states open → assigned of a track
+    assert "Social" in html  # code "social" of a track
+    assert "Identifiant inconnu" in html  # login failure code
+    assert "<code>take</code>" not in html and "open → assigned" not in html
+    # The transition and code filters are select lists of labelled codes.
+    assert '<select name="transition"' in html and '<option value="close">Clôturer</option>' in html
+    assert '<select name="code"' in html and "Objectifs atteints" in html

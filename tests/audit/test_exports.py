@@ -59,7 +59,9 @@ def body(text):
 
 
 def parse_csv(text):
-    reader = csv.DictReader(io.StringIO(body(text)))
+    # The project's CSV convention: a UTF-8 byte-order mark, then ";"-separated values.
+    assert text.startswith("\ufeff"), "CSV exports start with a BOM"
+    reader = csv.DictReader(io.StringIO(body(text)[1:]), delimiter=";")
     assert tuple(reader.fieldnames) == EXPORT_FIELDS
     rows = []
     for record in reader:
@@ -127,7 +129,7 @@ def test_export_of_the_current_filter(auditor_client, events):
 
 def test_empty_export_is_a_valid_file(auditor_client, events):
     text = page_export(auditor_client, "csv", reference="VAL-2099-9999")
-    assert body(text) == ",".join(EXPORT_FIELDS) + "\n"
+    assert body(text) == "\ufeff" + ";".join(EXPORT_FIELDS) + "\n"
     assert parse_csv(text) == []
     # (The first export is recorded with its reference: use another one.)
     assert body(page_export(auditor_client, "jsonl", reference="VAL-2099-9998")) == ""

@@ -36,7 +36,11 @@ def _refused(call, referral):
 def test_opening_support_without_agreement_is_refused(agreement):
     cast = Cast()
     date = None if agreement == Agreement.NOT_RECORDED else timezone.localdate()
-    referral = referral_in_state("in_assessment", cast, agreement=agreement, agreement_date=date)
+    # A refusal comes with no requested domain (it excludes them).
+    domains = () if agreement == Agreement.REFUSED else ("social",)
+    referral = referral_in_state(
+        "in_assessment", cast, domains=domains, agreement=agreement, agreement_date=date
+    )
     error = _refused(
         lambda: rs.referral_open_support(actor=cast.coordinator, referral=referral), referral
     )

@@ -114,7 +114,8 @@ def _record(cast, who, referral, agreement=Agreement.FAMILY_AGREED, agreement_da
 @pytest.mark.parametrize("state", NON_TERMINAL_STATES)
 def test_agreement_is_recorded_by_cell_or_coordinator_on_a_running_referral(who, state):
     cast = Cast()
-    referral = referral_in_state(state, cast)  # registered with the person's agreement
+    # Registered a week ago with the person's agreement (an agreement never predates reception).
+    referral = referral_in_state(state, cast, received_on=TODAY - timedelta(days=7))
     before = AuditEvent.objects.count()
     _record(cast, who, referral, agreement_date=TODAY - timedelta(days=1))
     stored = Referral.objects.get(pk=referral.pk)

@@ -19,6 +19,7 @@ from workflows import services
 TODAY = timezone.localdate()
 TOMORROW = (TODAY + timedelta(days=1)).isoformat()
 YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
+TWO_DAYS_AGO = (TODAY - timedelta(days=2)).isoformat()
 REQUIRED = "Ce champ est obligatoire."
 FUTURE = "La date ne peut pas être future."
 BAD_REFERENCE = "Référence invalide"
@@ -69,12 +70,24 @@ def _register_data(**changes):
         ({"reference": "VAL-2026-0042 Jean"}, "reference", BAD_REFERENCE),
         ({"reference": None}, "reference", REQUIRED),
         ({"commune": None}, "commune", REQUIRED),
-        ({"requested_domains": None}, "requested_domains", REQUIRED),
+        ({"requested_domains": None}, "requested_domains", "Choisissez au moins un domaine"),
         ({"age_bracket": "42"}, "age_bracket", "Sélectionnez un choix valide"),
         ({"requested_domains": ["astrology"]}, "requested_domains", "Sélectionnez un choix"),
         ({"received_on": TOMORROW}, "received_on", FUTURE),
         ({"agreement_date": TOMORROW}, "agreement_date", FUTURE),
         ({"received_on": "31/02/2026"}, "received_on", "Saisissez une date valide."),
+        # Honest dates and answers (issue 13).
+        ({"received_on": "1900-01-01"}, "received_on", "début du programme (01/01/2018)"),
+        ({"agreement_date": "1900-01-01"}, "agreement_date", "début du programme"),
+        (
+            {"received_on": YESTERDAY, "agreement_date": TWO_DAYS_AGO},
+            "agreement_date",
+            "ne peut pas précéder la date de réception",
+        ),
+        ({"agreement": "refused"}, "requested_domains", "Un refus exclut tout domaine"),
+        ({"age_bracket": ""}, "age_bracket", REQUIRED),
+        ({"family_involved": ""}, "family_involved", REQUIRED),
+        ({"agreement": ""}, "agreement", REQUIRED),
     ],
 )
 def test_register_rejects_bad_input(client, people, changes, field, message):
@@ -90,6 +103,30 @@ def test_register_rejects_bad_input(client, people, changes, field, message):
 
 
 @pytest.mark.django_db
+def test_register_form_preselects_no_coded_answer(client, people):
+    """Skipping a question must be an error, not a made-up answer that feeds the indicators."""
+    client.force_login(people["cell"])
+    html = client.get("/workflow/register/").content.decode()
+    import re
+
+    selected = re.findall(r'<option value="([^"]*)"[^>]* selected>', html)
+    assert selected == [""] * len(selected) and selected, selected
+    assert html.count("— à renseigner —") == 8  # commune, 5 coded questions, priority, agreement
+    assert "Non renseigné" in html  # the explicit "unknown" answer stays available
+    assert 'name="received_on" value=' not in html  # no date made up either
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_registered_without_domains(client, people):
+    client.force_login(people["cell"])
+    response = client.post(
+        "/workflow/register/", _register_data(agreement="refused", requested_domains=None)
+    )
+    assert response.status_code == 302
+    assert Referral.objects.get(reference="VAL-2026-0900").requested_domains == []
+
+
+@pytest.mark.django_db
 def test_register_control_the_same_data_unchanged_is_accepted(client, people):
     client.force_login(people["cell"])
     response = client.post("/workflow/register/", _register_data())
@@ -102,8 +139,9 @@ def test_register_with_every_field_missing_names_each_field(client, people):
     client.force_login(people["cell"])
     before = _saved()
     errors = _errors(client.post("/workflow/register/", {}), "form")
-    for field in ("reference", "received_on", "commune", "age_bracket", "requested_domains"):
+    for field in ("reference", "received_on", "commune", "age_bracket", "agreement"):
         assert errors[field] == [REQUIRED]
+    assert errors["requested_domains"] == ["Choisissez au moins un domaine d'accompagnement."]
     assert _saved() == before
 
 
@@ -187,6 +225,7 @@ def test_track_page_rejects_bad_input(client, people, held, action, data, field,
     client.force_login(people["member"])
     before = _saved()
     payload = {f"{action}-{k}": v for k, v in data.items()}
+    payload["confirmed"] = "1"  # past the confirmation page of irreversible actions
     response = client.post(url(held, action), payload)
     errors = _errors(response, f"{action}_form")
     assert errors, "the form should carry an error"

@@ -72,6 +72,8 @@ def take_support(client, member, process, domain="social"):
 def act(client, task, action, **data):
     prefix = action
     payload = {f"{prefix}-{k}": v for k, v in data.items()}
+    # Past the confirmation page of irreversible actions (tests/workflows/test_confirmations.py).
+    payload["confirmed"] = "1"
     return client.post(url(task, action), payload)
 
 
@@ -259,7 +261,7 @@ def test_withdraw_by_the_cell_cancels_every_task(client, people):
     login(client, people["cell"])
     response = client.post(
         f"/cell/orientations/{process.artifact_object_id}/withdraw/",
-        {"withdraw-code": "taken_over_elsewhere"},
+        {"withdraw-code": "taken_over_elsewhere", "confirmed": "1"},
     )
     assert response.status_code == 302
     process.refresh_from_db()

@@ -45,8 +45,10 @@ MATRIX = """
 page                         anon cell    coord   member  member2 psy      deleg audit strat admin
 /cell/                        302  200      403      403      403     403  403   403   403   403
 /coordination/                302  403      200      403      403     403  403   403   403   403
+/cell/orientations/           302  200      403      403      403     403  403   403   403   403
+/coordination/orientations/   302  403      200      403      403     403  403   403   403   403
 /member/                      302  403      403      200      200     200  403   403   403   403
-/workflow/                    302  200      200      403      403     403  403   403   403   403
+/workflow/                    302  200      200  R:inbox  R:inbox R:inbox  403   403   403   403
 /workflow/inbox/              302  200      200      200      200     200  403   403   403   403
 /workflow/queue/              302  200      200      200      200     200  403   403   403   403
 /workflow/archive/            302  200      200      200      200     200  403   403   403   403
@@ -242,9 +244,8 @@ def test_the_same_payload_by_the_right_role_is_accepted(
     track = cases.task("B", "social").artifact
     _login(client, people, role)
     before = _snapshot(referral_pk)
-    response = client.post(
-        f"/{app}/orientations/{referral_pk}/{action}/", _payload(action, track, people["member2"])
-    )
+    payload = {**_payload(action, track, people["member2"]), "confirmed": "1"}
+    response = client.post(f"/{app}/orientations/{referral_pk}/{action}/", payload)
     assert response.status_code == 302
     assert _snapshot(referral_pk) != before
     assert Referral.objects.get(pk=referral_pk).state == changed

@@ -1,0 +1,27 @@
+"""Template filters: the French labels of an audit event's codes (audit.labels)."""
+
+from django import template
+
+from audit import labels
+
+register = template.Library()
+
+
+@register.filter
+def transition_label(event):
+    return labels.transition_label(event.object_type, event.transition)
+
+
+@register.filter
+def from_state_label(event):
+    return labels.value_label(event.object_type, event.transition, event.from_state)
+
+
+@register.filter
+def to_state_label(event):
+    return labels.value_label(event.object_type, event.transition, event.to_state)
+
+
+@register.filter
+def code_label(event):
+    return labels.code_label(event.object_type, event.transition, event.action, event.code)

@@ -1,0 +1,60 @@
+"""Irreversible actions ask first: a page names the action, the case and the chosen reason,
+and nothing is written until the same fields come back with ``confirmed=1``."""
+
+from html import unescape
+
+import pytest
+
+from audit.models import AuditEvent
+from referrals.models import Referral
+from support.models import SupportTrack
+from tests.workflows.conftest import take, task_of
+from workflows import services
+
+
+@pytest.mark.django_db
+def test_withdraw_asks_for_confirmation_naming_what_it_does(client, people, in_support):
+    referral = Referral.objects.get(pk=in_support.artifact_object_id)
+    page = f"/cell/orientations/{referral.pk}/withdraw/"
+    client.force_login(people["cell"])
+    events = AuditEvent.objects.count()
+    response = client.post(page, {"withdraw-code": "taken_over_elsewhere"})
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert f"Retirer l'orientation {referral.reference}" in html
+    assert "Pris en charge par un autre dispositif" in html  # the reason, by its label
+    assert "interrompus" in html  # the consequence is said
+    assert 'name="confirmed" value="1"' in html
+    assert f'href="/cell/orientations/{referral.pk}/"' in html  # a way back, changing nothing
+    assert Referral.objects.get(pk=referral.pk).state == "in_support"
+    assert AuditEvent.objects.count() == events
+
+    response = client.post(page, {"withdraw-code": "taken_over_elsewhere", "confirmed": "1"})
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).state == "withdrawn"
+
+
+@pytest.mark.django_db
+def test_an_invalid_reason_is_refused_before_any_confirmation(client, people, in_support):
+    referral = Referral.objects.get(pk=in_support.artifact_object_id)
+    client.force_login(people["cell"])
+    response = client.post(f"/cell/orientations/{referral.pk}/withdraw/", {})
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).state == "in_support"
+
+
+@pytest.mark.django_db
+def test_completing_a_track_names_the_case_and_the_domain(client, people, in_support):
+    task = take(task_of(in_support, "support", status="NEW"), people["member"])
+    track = SupportTrack.objects.get(pk=task.data["track"])
+    services.track_first_contact_record(
+        actor=people["member"], track=track, occurred_on=task.created.date(), kind="phone"
+    )
+    client.force_login(people["member"])
+    page = task.flow_task.reverse("complete", args=[task.process_id, task.pk])
+    response = client.post(page, {"complete-code": "goals_reached"})
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert f"Terminer l'accompagnement {track.referral.reference} — Social" in html
+    assert "Objectifs atteints" in html
+    assert SupportTrack.objects.get(pk=track.pk).state == "active"
