@@ -49,7 +49,8 @@ def test_cell_pages_walk_every_referral_once_newest_first(client, people, muted_
     )
     assert shown == expected  # every referral once, in order, over the two pages
     assert _next_link(second) is None
-    assert not any("OFFSET" in q["sql"] or "COUNT(" in q["sql"] for q in next_queries)
+    bad = [q["sql"] for q in next_queries if "OFFSET" in q["sql"] or "COUNT(" in q["sql"]]
+    assert not bad, bad
 
 
 @pytest.mark.parametrize("cursor", ["nonsense", "2026-13-01_4", "_", "2026-01-01_x"])
