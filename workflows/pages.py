@@ -28,6 +28,7 @@ from workflows import forms, services
 from workflows.access import case_access_record
 from workflows.confirm import IRREVERSIBLE, confirmation_page, is_confirmed
 from workflows.selectors import (
+    bounded_count,
     flow,
     flow_tasks,
     inbox_for,
@@ -175,20 +176,11 @@ class CellHomeView(PageMixin, generic.TemplateView):
             self.request.user,
         )
         context["start_url"] = referral_flow.register.reverse("execute")
-        open_states = self.FILTERS["open"]
         list_url = reverse("cell:referrals")
+        # No COUNT on this page (its keyset pages cost the same at any depth): the counts are
+        # the rows already read; the referral list gives the rest.
         context["counts"] = [
             (_("bilans à conduire"), len(context["review_rows"]), "#reviews-title"),
-            (
-                _("orientations en cours"),
-                Referral.objects.filter(state__in=open_states).count(),
-                list_url,
-            ),
-            (
-                _("retournées à la cellule"),
-                Referral.objects.filter(state=ReferralState.RETURNED).count(),
-                list_url + "?state=returned",
-            ),
         ]
         context["list_url"] = list_url
         return context
@@ -256,16 +248,16 @@ class CoordinationHomeView(PageMixin, generic.TemplateView):
         from workflows.selectors import referrals_overdue_q
 
         context["counts"] = [
-            (_("mes tâches"), inbox_for(user).count(), "#inbox-title"),
-            (_("tâches en attente"), queue_for(user).count(), "#queue-title"),
+            (_("mes tâches"), bounded_count(inbox_for(user)), "#inbox-title"),
+            (_("tâches en attente"), bounded_count(queue_for(user)), "#queue-title"),
             (
                 _("orientations en retard"),
-                Referral.objects.filter(referrals_overdue_q(today)).count(),
+                bounded_count(Referral.objects.filter(referrals_overdue_q(today))),
                 reverse("coordination:referrals") + "?overdue=on",
             ),
             (
                 _("orientations suspendues"),
-                Referral.objects.filter(state=ReferralState.SUSPENDED).count(),
+                bounded_count(Referral.objects.filter(state=ReferralState.SUSPENDED)),
                 reverse("coordination:referrals") + "?state=suspended",
             ),
         ]
@@ -297,8 +289,8 @@ class MemberHomeView(PageMixin, generic.TemplateView):
             profile is not None and profile.domains and not member_queue_domains(user)
         )
         context["counts"] = [
-            (_("accompagnements que vous tenez"), inbox_for(user).count(), "#inbox-title"),
-            (_("à prendre dans vos domaines"), queue_for(user).count(), "#queue-title"),
+            (_("accompagnements que vous tenez"), bounded_count(inbox_for(user)), "#inbox-title"),
+            (_("à prendre dans vos domaines"), bounded_count(queue_for(user)), "#queue-title"),
         ]
         return context
 

@@ -29,7 +29,7 @@ def test_the_cell_landing_page_counts_and_links_to_the_list(client, people):
     start_referral(people["cell"])
     client.force_login(people["cell"])
     home = unescape(client.get("/cell/").content.decode())
-    assert 'class="relais-count">1</span> orientations en cours' in home
+    assert 'class="relais-count">0</span> bilans à conduire' in home
     assert 'href="/cell/orientations/"' in home
 
 
