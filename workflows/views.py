@@ -358,47 +358,55 @@ TRACK_ACTION_VIEWS = {
 }
 
 
-class TakeTaskView(generic.TemplateView):
+class _TaskMoveView(generic.TemplateView):
+    """Confirm, then move the URL's task through one service (audited); a refusal goes back to
+    ``refused_url`` with its French message."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["task"] = self.request.activation.task
+        context["referral"] = self.request.activation.process.artifact
+        return context
+
+    def post(self, request, *args, **kwargs):
+        task = request.activation.task
+        try:
+            with submission_once(request):
+                self.move(actor=request.user, task=task)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(self.refused_url())
+        messages.success(request, self.done_message)
+        return redirect(self.done_url(task))
+
+
+class TakeTaskView(_TaskMoveView):
     """Take a task from a queue (confirm, then assign through the services)."""
 
     template_name = "workflows/take.html"
+    done_message = _("Tâche prise en charge.")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["task"] = self.request.activation.task
-        context["referral"] = self.request.activation.process.artifact
-        return context
+    def move(self, *, actor, task):
+        services.task_take(actor=actor, task=task)
 
-    def post(self, request, *args, **kwargs):
-        task = request.activation.task
-        try:
-            with submission_once(request):
-                services.task_take(actor=request.user, task=task)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect(_queue_url())
-        messages.success(request, _("Tâche prise en charge."))
-        return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    def refused_url(self):
+        return _queue_url()
+
+    def done_url(self, task):
+        return task.flow_task.reverse("execute", args=[task.process_id, task.pk])
 
 
-class UnassignTaskView(generic.TemplateView):
+class UnassignTaskView(_TaskMoveView):
     """Put a triage or review task back in its queue, through the services (audited)."""
 
     template_name = "workflows/unassign.html"
+    done_message = _("Tâche remise dans la file.")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["task"] = self.request.activation.task
-        context["referral"] = self.request.activation.process.artifact
-        return context
+    def move(self, *, actor, task):
+        services.task_unassign(actor=actor, task=task)
 
-    def post(self, request, *args, **kwargs):
-        task = request.activation.task
-        try:
-            with submission_once(request):
-                services.task_unassign(actor=request.user, task=task)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect(_inbox_url())
-        messages.success(request, _("Tâche remise dans la file."))
-        return redirect(_queue_url())
+    def refused_url(self):
+        return _inbox_url()
+
+    def done_url(self, task):
+        return _queue_url()
