@@ -1,8 +1,13 @@
-"""Reads about accounts' second factors."""
+"""Reads about accounts: second factors, and the back-off of failed logins."""
 
+import math
 from base64 import b32decode, b32encode
+from datetime import datetime, timedelta
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Max, Sum
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -50,3 +55,55 @@ def current_totp(device: TOTPDevice) -> str:
     """The code the device shows now (used only to show demo accounts' codes in development)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+# --- failed logins ------------------------------------------------------------------------
+
+
+def login_backoff_delay(failures: int) -> int:
+    """Seconds an account or an address must wait after its last failed password, once it
+    has ``RELAIS_LOGIN_BACKOFF_AFTER`` failures: the base delay, doubled at each further
+    failure, capped (0 below the threshold or when the back-off is switched off)."""
+    after = settings.RELAIS_LOGIN_BACKOFF_AFTER
+    if after <= 0 or failures < after:
+        return 0
+    exponent = min(failures - after, 32)
+    return min(
+        settings.RELAIS_LOGIN_BACKOFF_SECONDS * 2**exponent,
+        settings.RELAIS_LOGIN_BACKOFF_MAX_SECONDS,
+    )
+
+
+def login_backoff_wait(*, username: str | None, ip_address: str | None, now: datetime) -> int:
+    """Whole seconds before the next password may be checked for this account name and this
+    client address (0: now). Read from django-axes' failure counts (the failures of the
+    cool-off window), per account and per address, the longer wait winning. The same
+    answer whether or not the account exists: only what was typed is looked up."""
+    recent = AccessAttempt.objects.all()
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        recent = recent.filter(attempt_time__gte=now - cool_off)
+    wait = 0.0
+    for key, value in (("username", username), ("ip_address", ip_address)):
+        if not value:
+            continue
+        found = recent.filter(**{key: value}).aggregate(
+            failures=Sum("failures_since_start"), last=Max("attempt_time")
+        )
+        delay = login_backoff_delay(found["failures"] or 0)
+        if delay:
+            wait = max(wait, (found["last"] + timedelta(seconds=delay) - now).total_seconds())
+    return math.ceil(wait) if wait > 0 else 0
+
+
+def lockout_keys(attempts) -> dict[tuple[str, str], int]:
+    """Failures per account name and per address among ``attempts`` (axes' rows):
+    ``{("account", name): n, ("address", ip): n}``."""
+    totals: dict[tuple[str, str], int] = {}
+    for username, ip_address, failures in attempts.values_list(
+        "username", "ip_address", "failures_since_start"
+    ):
+        for scope, value in (("account", username), ("address", ip_address)):
+            if value:
+                totals[(scope, value)] = totals.get((scope, value), 0) + failures
+    return totals
