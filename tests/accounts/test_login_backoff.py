@@ -160,3 +160,13 @@ def test_the_back_off_can_be_switched_off(clock, settings):
     UserFactory(username="alice")
     kinds = [kind(post("alice")) for _ in range(LIMIT)]
     assert kinds == ["refused"] * (LIMIT - 1) + ["locked"]
+
+
+def test_the_admin_login_backs_off_too(clock):
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = Client(REMOTE_ADDR="198.51.100.3")
+    url = reverse("admin:login")
+    for _ in range(AFTER):
+        assert client.post(url, {"username": "root", "password": WRONG}).status_code == 200
+    refusal = client.post(url, {"username": "root", "password": PASSWORD})
+    assert kind(refusal) == "backoff"
