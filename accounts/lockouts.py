@@ -4,9 +4,10 @@
 account or the address is locked (axes) or backing off (ours), before any password is
 checked. ``AuditedAxesHandler`` (``AXES_HANDLER``) is axes' database handler whose deletions
 of failure rows — its ``axes_reset*`` commands, the cleaning of expired rows at the end of a
-cool-off, the reset after a successful login — go through ``login_attempts_delete``, which
-writes an ``unlock`` event for each lockout they lift. A refusal during the back-off is not
-counted as a failure (no extra step towards the lockout, no event).
+cool-off, the reset of an account's failures after its successful login — go through
+``login_attempts_delete``, which writes an ``unlock`` event for each lockout they lift. A
+refusal during the back-off is not counted as a failure (no extra step towards the lockout,
+no event).
 """
 
 from axes.backends import AxesStandaloneBackend
@@ -80,7 +81,13 @@ class AuditedAxesHandler(AxesDatabaseHandler):
         )
 
     def reset_user_attempts(self, request, credentials=None) -> int:
-        return sum(
-            services.login_attempts_delete(attempts=attempts, method=UnlockMethod.LOGIN)
-            for attempts in self.filter_user_attempts(request, credentials)
+        # After a successful password, only that account's own failures are forgotten. axes
+        # would also forget every failure from the address — other accounts' included — so
+        # anyone with a valid password could wipe the count of the account they are guessing
+        # from the same address by logging in between guesses.
+        username = get_client_username(request, credentials)
+        if not username:
+            return 0
+        return services.login_attempts_delete(
+            attempts=AccessAttempt.objects.filter(username=username), method=UnlockMethod.LOGIN
         )

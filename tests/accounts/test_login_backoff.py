@@ -170,3 +170,19 @@ def test_the_admin_login_backs_off_too(clock):
         assert client.post(url, {"username": "root", "password": WRONG}).status_code == 200
     refusal = client.post(url, {"username": "root", "password": PASSWORD})
     assert kind(refusal) == "backoff"
+
+
+def test_a_valid_password_does_not_wipe_another_accounts_count(clock):
+    """An insider guessing alice's password from their own address cannot reset her count
+    by logging in as themselves between guesses (axes alone would forget every failure
+    from the address)."""
+    UserFactory(username="alice")
+    user_with_role(Role.MEMBER, username="bob")
+    for _ in range(AFTER):
+        post("alice", ip="198.51.100.4")
+    assert post("bob", PASSWORD, ip="198.51.100.4").status_code == 429  # the address waits
+    clock.advance(BASE)
+    assert post("bob", PASSWORD, ip="198.51.100.4").status_code == 302
+    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [
+        ("alice", AFTER)
+    ]
