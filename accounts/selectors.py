@@ -12,6 +12,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import RecoveryCodeDevice
+from audit.vocabularies import LockScope
 
 # Development only: the TOTP secret of every demo account, public on purpose (README). In
 # production a device with this key is ignored, so such an account must enrol a real one.
@@ -103,7 +104,7 @@ def lockout_keys(attempts) -> dict[tuple[str, str], int]:
     for username, ip_address, failures in attempts.values_list(
         "username", "ip_address", "failures_since_start"
     ):
-        for scope, value in (("account", username), ("address", ip_address)):
+        for scope, value in ((LockScope.ACCOUNT, username), (LockScope.ADDRESS, ip_address)):
             if value:
                 totals[(scope, value)] = totals.get((scope, value), 0) + failures
     return totals
