@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts import selectors, services
+from accounts import services
 from audit.vocabularies import UnlockMethod
 
 BACKOFF_ATTRIBUTE = "relais_login_backoff"
@@ -36,7 +36,7 @@ class ThrottledAxesBackend(AxesStandaloneBackend):
         # Locked: axes raises (its middleware answers with the lockout page).
         super().authenticate(request, username=username, password=password, **kwargs)
         credentials = get_credentials(username=username, **kwargs)
-        wait = selectors.login_backoff_wait(
+        wait = services.login_backoff_claim(
             username=get_client_username(request, credentials),
             ip_address=request.axes_ip_address,
             now=request.axes_attempt_time,

@@ -1,13 +1,12 @@
 """Reads about accounts: second factors, and the back-off of failed logins."""
 
-import math
 from base64 import b32decode, b32encode
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -75,26 +74,25 @@ def login_backoff_delay(failures: int) -> int:
     )
 
 
-def login_backoff_wait(*, username: str | None, ip_address: str | None, now: datetime) -> int:
-    """Whole seconds before the next password may be checked for this account name and this
-    client address (0: now). Read from django-axes' failure counts (the failures of the
-    cool-off window), per account and per address, the longer wait winning. The same
-    answer whether or not the account exists: only what was typed is looked up."""
+def login_backoff_state(*, username: str | None, ip_address: str | None, now: datetime):
+    """For the account name and for the address (when given): ``(failures, last row)`` over
+    django-axes' failure rows of the cool-off window, ``last row`` being ``(pk, attempt
+    time)`` of the latest failure. Looked up by what was typed: the same for an account that
+    does not exist."""
     recent = AccessAttempt.objects.all()
     cool_off = get_cool_off()
     if cool_off is not None:
         recent = recent.filter(attempt_time__gte=now - cool_off)
-    wait = 0.0
+    states = []
     for key, value in (("username", username), ("ip_address", ip_address)):
         if not value:
             continue
-        found = recent.filter(**{key: value}).aggregate(
-            failures=Sum("failures_since_start"), last=Max("attempt_time")
-        )
-        delay = login_backoff_delay(found["failures"] or 0)
-        if delay:
-            wait = max(wait, (found["last"] + timedelta(seconds=delay) - now).total_seconds())
-    return math.ceil(wait) if wait > 0 else 0
+        rows = recent.filter(**{key: value})
+        failures = rows.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+        if login_backoff_delay(failures):
+            last = rows.order_by("-attempt_time", "-pk").values_list("pk", "attempt_time")[0]
+            states.append((failures, last))
+    return states
 
 
 def lockout_keys(attempts) -> dict[tuple[str, str], int]:

@@ -4,6 +4,9 @@ exactly one event in the audit chain, in the same transaction as the change it r
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import transaction
@@ -233,6 +236,32 @@ def lockout_record(*, attempted_username) -> None:
         code=code,
         actor_username=attempted_username if user_id else "",
     )
+
+
+@transaction.atomic
+def login_backoff_claim(*, username: str | None, ip_address: str | None, now) -> int:
+    """May this login attempt check its password now? 0: yes, and it has taken the current
+    back-off window of its account name and of its address, so that requests sent in
+    parallel do not all pass in the same window; else the whole seconds to wait.
+
+    Taking a window moves the latest failure row's time to ``now`` with a compare-and-set
+    (the row must still hold the time that was read): of several requests racing for one
+    window, exactly one succeeds; the others wait a full delay. Nothing is written below the
+    back-off threshold."""
+    wait, taken = 0.0, set()
+    for failures, (pk, last) in selectors.login_backoff_state(
+        username=username, ip_address=ip_address, now=now
+    ):
+        delay = timedelta(seconds=selectors.login_backoff_delay(failures))
+        if last + delay > now:
+            wait = max(wait, (last + delay - now).total_seconds())
+        elif pk in taken:
+            continue  # the account's and the address's latest failure are one row
+        elif AccessAttempt.objects.filter(pk=pk, attempt_time=last).update(attempt_time=now):
+            taken.add(pk)
+        else:
+            wait = max(wait, delay.total_seconds())  # another request took this window
+    return math.ceil(wait) if wait > 0 else 0
 
 
 @transaction.atomic

@@ -186,3 +186,20 @@ def test_a_valid_password_does_not_wipe_another_accounts_count(clock):
     assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [
         ("alice", AFTER)
     ]
+
+
+def test_requests_racing_for_one_window_let_only_one_password_through(clock):
+    """Two requests arriving together once the delay is over: the first takes the window
+    (its password is checked), the second waits a full delay — as if the first had failed."""
+    from accounts.services import login_backoff_claim
+
+    UserFactory(username="alice")
+    for _ in range(AFTER):
+        post("alice")
+    clock.advance(BASE)
+    now = clock()
+    both = [
+        login_backoff_claim(username="alice", ip_address="192.0.2.1", now=now),
+        login_backoff_claim(username="alice", ip_address="192.0.2.2", now=now),
+    ]
+    assert both == [0, BASE]
