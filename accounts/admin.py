@@ -3,19 +3,20 @@
 django-otp's device admins would show TOTP secrets and let a superuser add a device to
 someone else's account: they are removed; an administrator resets a second factor with the
 audited action added below to the user admin of directory/admin.py. django-axes' lockout
-list stays, but deleting a lockout (unlocking) writes an ``unlock`` event in the chain.
+list stays, read-only, but deleting a lockout (unlocking) writes an ``unlock`` event in the
+chain.
 """
 
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.services import lockout_failure_limit, twofactor_reset, unlock_record
+from accounts.lockouts import AuditedAxesHandler
+from accounts.services import login_attempts_delete, twofactor_reset
 from audit.vocabularies import UnlockMethod
 
 for model in (TOTPDevice, AccessLog, AccessFailureLog):
@@ -28,7 +29,8 @@ if admin.site.is_registered(AccessAttempt):
 
 @admin.register(AccessAttempt)
 class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
-    """Lockouts and failure counts; deleting one unlocks it, and an unlock is recorded."""
+    """Lockouts and failure counts, read-only; deleting rows unlocks, and each lockout it
+    lifts is an ``unlock`` event (accounts.services.login_attempts_delete)."""
 
     list_display = ("attempt_time", "ip_address", "username", "failures_since_start", "status")
     list_filter = ("attempt_time",)
@@ -38,24 +40,23 @@ class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
     )
     readonly_fields = ("username", "ip_address", "failures_since_start", "attempt_time")
 
-    def _record_unlock(self, request, attempt):
-        if attempt.failures_since_start >= lockout_failure_limit():
-            unlock_record(
-                actor=request.user,
-                attempted_username=attempt.username,
-                method=UnlockMethod.ADMIN,
-            )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # axes' « clean up expired attempts » action, through the audited handler.
+        self.handler = AuditedAxesHandler()
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            self._record_unlock(request, obj)
-            super().delete_model(request, obj)
+        login_attempts_delete(
+            attempts=AccessAttempt.objects.filter(pk=obj.pk),
+            actor=request.user,
+            method=UnlockMethod.ADMIN,
+        )
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for attempt in queryset:
-                self._record_unlock(request, attempt)
-            super().delete_queryset(request, queryset)
+        login_attempts_delete(attempts=queryset, actor=request.user, method=UnlockMethod.ADMIN)
 
 
 # The user admin gains the audited reset of a second factor (lost phone).

@@ -1,5 +1,6 @@
 """Security middleware: the second-factor gate, the session's absolute limit, the
-Permissions-Policy header and the refusal of NUL bytes in request parameters."""
+Permissions-Policy header, the refusal of NUL bytes in request parameters and the answer to
+a login refused during the back-off."""
 
 import time
 from urllib.parse import urlencode
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -98,5 +100,26 @@ def reject_nul_bytes(get_response):
                     content_type="text/plain; charset=utf-8",
                 )
         return get_response(request)
+
+    return middleware
+
+
+def login_backoff(get_response):
+    """A login refused during the back-off (``accounts.lockouts.ThrottledAxesBackend``,
+    before any password check) gets the back-off page: 429, ``Retry-After``, the same
+    page whether or not the account exists. Placed just before axes' middleware."""
+
+    def middleware(request):
+        response = get_response(request)
+        from accounts.lockouts import BACKOFF_ATTRIBUTE
+
+        wait = getattr(request, BACKOFF_ATTRIBUTE, 0)
+        if not wait:
+            return response
+        refusal = TemplateResponse(
+            request, "registration/login_backoff.html", {"seconds": wait}, status=429
+        )
+        refusal["Retry-After"] = str(wait)
+        return refusal.render()
 
     return middleware

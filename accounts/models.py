@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +42,8 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
         verbose_name_plural = _("codes de secours")
 
     def get_throttle_factor(self):
-        return 1
+        # The same back-off as the authenticator's codes (1, 2, 4… s by default).
+        return settings.OTP_TOTP_THROTTLE_FACTOR
 
     def replace_codes(self) -> list[str]:
         """Drop every code and make ``CODE_COUNT`` new ones; return them in clear, once."""

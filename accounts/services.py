@@ -4,21 +4,29 @@ exactly one event in the audit chain, in the same transaction as the change it r
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import selectors
 from accounts.models import CODE_LENGTH, RecoveryCodeDevice, normalize_code
+from audit import context as audit_context
 from audit.services import _valid_username, attempted_account, audit_record, session_role
 from audit.vocabularies import (
     AuditAction,
     AuditRole,
+    LockScope,
     ObjectType,
     SecondFactorMethod,
     SecondFactorOperation,
+    UnlockMethod,
 )
 from core.errors import ApplicationError
 
@@ -230,17 +238,87 @@ def lockout_record(*, attempted_username) -> None:
     )
 
 
-def unlock_record(*, actor, attempted_username, method: str) -> None:
-    """An administrator (or an operator's command) lifted a lockout before its cool-off."""
-    user_id, _code = attempted_account(attempted_username)
-    audit_record(
-        actor=actor,
-        role=AuditRole.ADMINISTRATOR if actor is not None else AuditRole.SYSTEM,
-        action=AuditAction.UNLOCK,
-        object_type=ObjectType.USER if user_id else ObjectType.SESSION,
-        object_id=user_id,
-        code=method,
+@transaction.atomic
+def login_backoff_claim(*, username: str | None, ip_address: str | None, now) -> int:
+    """May this login attempt check its password now? 0: yes, and it has taken the current
+    back-off window of its account name and of its address, so that requests sent in
+    parallel do not all pass in the same window; else the whole seconds to wait.
+
+    Taking a window moves the latest failure row's time to ``now`` with a compare-and-set
+    (the row must still hold the time that was read): of several requests racing for one
+    window, exactly one succeeds; the others wait a full delay. Nothing is written below the
+    back-off threshold."""
+    wait, taken = 0.0, set()
+    for failures, (pk, last) in selectors.login_backoff_state(
+        username=username, ip_address=ip_address, now=now
+    ):
+        delay = timedelta(seconds=selectors.login_backoff_delay(failures))
+        if last + delay > now:
+            wait = max(wait, (last + delay - now).total_seconds())
+        elif pk in taken:
+            continue  # the account's and the address's latest failure are one row
+        elif AccessAttempt.objects.filter(pk=pk, attempt_time=last).update(attempt_time=now):
+            taken.add(pk)
+        else:
+            wait = max(wait, delay.total_seconds())  # another request took this window
+    return math.ceil(wait) if wait > 0 else 0
+
+
+@transaction.atomic
+def login_attempts_delete(*, attempts, method: str, actor=None) -> int:
+    """Delete django-axes' failure rows ``attempts`` (a queryset) — every way a lockout is
+    lifted goes through here: an administrator in the admin, axes' ``axes_reset*`` commands
+    (through ``accounts.lockouts.AuditedAxesHandler``), the end of a cool-off, a successful
+    login. One ``unlock`` event for each account name and each address whose failures were
+    at the limit and fall below it; nothing for rows that locked nothing. Returns the number
+    of rows deleted."""
+    doomed = list(attempts.select_for_update().values_list("pk", flat=True))
+    if not doomed:
+        return 0
+    removed = selectors.lockout_keys(AccessAttempt.objects.filter(pk__in=doomed))
+    names = [value for (scope, value) in removed if scope == LockScope.ACCOUNT]
+    addresses = [value for (scope, value) in removed if scope == LockScope.ADDRESS]
+    before = selectors.lockout_keys(
+        AccessAttempt.objects.filter(Q(username__in=names) | Q(ip_address__in=addresses))
     )
+    limit = lockout_failure_limit()
+    lifted = [
+        key
+        for key, failures in removed.items()
+        if before.get(key, 0) >= limit > before.get(key, 0) - failures
+    ]
+    AccessAttempt.objects.filter(pk__in=doomed).delete()
+    for scope, value in sorted(lifted):
+        unlock_record(actor=actor, scope=scope, value=value, method=method)
+    return len(doomed)
+
+
+def unlock_record(*, actor, scope: str, value: str, method: str) -> None:
+    """One ``unlock`` event: ``transition`` says whether an account name or an address was
+    unlocked, ``code`` how. An account is named as in its lockout event (the account's id
+    only when the name is an existing account); an address is the event's ``client_ip``, as
+    in its lockout event. A cool-off's end belongs to no request (no request id)."""
+    ctx = audit_context.current()
+    client_ip = ctx.client_ip if method != UnlockMethod.COOL_OFF else None
+    request_id = ctx.request_id if method != UnlockMethod.COOL_OFF else ""
+    user_id = None
+    if scope == LockScope.ACCOUNT:
+        user_id, _code = attempted_account(value)
+    else:
+        client_ip = value
+    token = audit_context.bind(audit_context.RequestContext(request_id, client_ip))
+    try:
+        audit_record(
+            actor=actor,
+            role=AuditRole.ADMINISTRATOR if actor is not None else AuditRole.SYSTEM,
+            action=AuditAction.UNLOCK,
+            object_type=ObjectType.USER if user_id else ObjectType.SESSION,
+            object_id=user_id,
+            transition=scope,
+            code=method,
+        )
+    finally:
+        audit_context.reset(token)
 
 
 def lockout_failure_limit() -> int:

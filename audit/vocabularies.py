@@ -150,6 +150,15 @@ class UnlockMethod(models.TextChoices):
 
     ADMIN = "admin", _("Par un administrateur")
     COMMAND = "command", _("Par une commande d'exploitation")
+    COOL_OFF = "cool_off", _("Fin du délai de blocage")
+    LOGIN = "login", _("Connexion réussie (compteurs d'échecs remis à zéro)")
+
+
+class LockScope(models.TextChoices):
+    """What a lockout or an unlock is about (the unlock event's ``transition``)."""
+
+    ACCOUNT = "account", _("Compte")
+    ADDRESS = "address", _("Adresse IP")
 
 
 class TaskOperation(models.TextChoices):

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "workflows.middleware.ProcessVisibilityMiddleware",
     # viewflow's refusals of a step already done or a process being changed: French 409 page.
     "config.error_pages.ConflictPageMiddleware",
+    # A login refused during the back-off: the 429 page with Retry-After (accounts/lockouts.py).
+    "accounts.middleware.login_backoff",
     # Last, as django-axes asks: turns a lockout into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,8 +144,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    # Refuses any password (right or wrong) while the account or the address is locked.
-    "axes.backends.AxesStandaloneBackend",
+    # Refuses any password (right or wrong), before checking it, while the account or the
+    # address is locked (django-axes) or backing off (accounts/lockouts.py).
+    "accounts.lockouts.ThrottledAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -231,13 +234,25 @@ LOGGING = {
 
 # --- Second factor (django-otp), lockout (django-axes), CSP (django-csp) -------------------
 OTP_TOTP_ISSUER = "Relais"
-OTP_TOTP_THROTTLE_FACTOR = 1  # 1, 2, 4, 8… seconds after successive wrong codes
+# Back-off on second-factor codes (django-otp): after n wrong codes, every code is refused
+# for FACTOR × 2^(n-1) seconds (1, 2, 4, 8…). Never 0 (that switches it off).
+OTP_TOTP_THROTTLE_FACTOR = max(1, env.integer(ENVIRON, "RELAIS_OTP_THROTTLE_FACTOR", 1))
 
 # Failed passwords lock the account (from any address) and the address (for any account)
 # after AXES_FAILURE_LIMIT tries, until the cool-off ends or an administrator unlocks it.
 AXES_FAILURE_LIMIT = env.integer(ENVIRON, "RELAIS_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer(ENVIRON, "RELAIS_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Back off before the lockout: from RELAIS_LOGIN_BACKOFF_AFTER failures of an account or an
+# address, the next password is not even checked until RELAIS_LOGIN_BACKOFF_SECONDS have
+# passed since the last failure, doubled at each further failure, at most
+# RELAIS_LOGIN_BACKOFF_MAX_SECONDS (defaults: 3 failures, then 1, 2, 4… 60 s). 0 switches the
+# back-off off (the lockout stays).
+RELAIS_LOGIN_BACKOFF_AFTER = env.integer(ENVIRON, "RELAIS_LOGIN_BACKOFF_AFTER", 3)
+RELAIS_LOGIN_BACKOFF_SECONDS = env.integer(ENVIRON, "RELAIS_LOGIN_BACKOFF_SECONDS", 1)
+RELAIS_LOGIN_BACKOFF_MAX_SECONDS = env.integer(ENVIRON, "RELAIS_LOGIN_BACKOFF_MAX_SECONDS", 60)
+# axes' database handler whose deletions of failure rows (unlocks) are audited.
+AXES_HANDLER = "accounts.lockouts.AuditedAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 # A try while locked neither counts nor restarts the cool-off (one audit event per lockout).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

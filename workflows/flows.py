@@ -37,6 +37,12 @@ class ReferralFlow(flow.Flow):
         "{{ process.artifact.reference }} – {{ process.artifact.get_state_display }}"
     )
 
+    def has_manage_permission(self, user, obj=None):
+        """Nobody: viewflow's manager actions (cancel, undo or revive a task, cancel a
+        process, execute someone else's task) would change a case outside the services and
+        their audit events; a superuser holds every permission, this one included."""
+        return False
+
     register = (
         flow.Start(views.RegisterReferralView.as_view())
         .Annotation(title=_("Enregistrer une orientation"))

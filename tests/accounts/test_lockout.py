@@ -119,11 +119,13 @@ def test_an_administrator_unlocks_and_it_is_recorded(client):
     )
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
-    event = AuditEvent.objects.filter(action="unlock").get()
-    assert (event.actor_id, event.role, event.object_id, event.code) == (
-        admin.pk,
-        "administrator",
-        bob.pk,
-        "admin",
-    )
+    # The account and the address were both locked: one event for each.
+    events = AuditEvent.objects.filter(action="unlock").order_by("seq")
+    assert [
+        (e.actor_id, e.role, e.object_type, e.object_id, e.transition, e.code, e.client_ip)
+        for e in events
+    ] == [
+        (admin.pk, "administrator", "user", bob.pk, "account", "admin", "127.0.0.1"),
+        (admin.pk, "administrator", "session", None, "address", "admin", "198.51.100.7"),
+    ]
     assert attempt("bob", PASSWORD).status_code == 302

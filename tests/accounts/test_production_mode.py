@@ -76,10 +76,22 @@ def test_no_page_beyond_login_without_the_second_factor(seen):
     assert seen["after_code"] == 200
 
 
-def test_a_scripted_brute_force_is_stopped_at_the_limit(seen):
-    limit = seen["limit"]
-    statuses = seen["brute_force"]
-    assert statuses[: limit - 1] == [200] * (limit - 1)
-    assert statuses[limit - 1 :] == [429] * (len(statuses) - limit + 1)
-    assert seen["right_password_while_locked"] == 429
+def test_a_scripted_brute_force_backs_off_then_is_stopped_at_the_limit(seen):
+    limit, after = seen["limit"], seen["backoff_after"]
+    brute = seen["brute_force"]
+    assert len(brute) == 50 and 0 < after < limit
+    # The first failures are answered at once, then every further password waits for the
+    # back-off (refused unchecked meanwhile), and the limit-th checked password locks.
+    first_lock = brute.index("locked")
+    assert brute[:after] == ["refused"] * after
+    assert brute[after:first_lock] == ["backoff", "refused"] * (limit - 1 - after) + ["backoff"]
+    assert brute.count("refused") == limit - 1
+    # Locked from then on, the right password included; each password checked counted once.
+    assert brute[first_lock:] == ["locked"] * (50 - first_lock)
+    assert seen["failures_counted"] == limit
+    assert seen["right_password_while_locked"] == "locked"
     assert seen["lockout_events"] == 1
+
+
+def test_the_second_factor_backs_off_in_production(seen):
+    assert seen["otp_throttle_factor"] >= 1
