@@ -51,6 +51,7 @@ from audit.models import (
     ChainHead,
 )
 from audit.timestamps import format_time
+from core.transactions import joined
 
 FORMAT = "relais-audit-v1"
 FIELDS = (
@@ -154,7 +155,8 @@ def _append_postgresql(fields: dict, together=None) -> AuditEvent:
 
 
 def _append_python(fields: dict) -> AuditEvent:
-    with transaction.atomic():
+    # In the caller's transaction (the change it records), without a savepoint of its own.
+    with joined():
         head, _created = ChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
         )
