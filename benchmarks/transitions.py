@@ -164,7 +164,35 @@ def run(n):
     )
 
 
-def _writer(referral_id, coordinator_id, seconds, start_at, queue):
+def _bare(referral_id):
+    from django.db import transaction
+
+    from referrals.models import Referral
+
+    def bare(i):
+        with transaction.atomic():
+            obj = Referral.objects.select_for_update().get(pk=referral_id)
+            obj.suspend("hospitalisation") if i % 2 == 0 else obj.resume()
+            obj.save(update_fields=["state", "state_changed_at", "suspension_reason"])
+
+    return bare
+
+
+def _append(coordinator):
+    from django.db import transaction
+
+    from audit.services import audit_record
+
+    def append(_i):
+        with transaction.atomic():
+            audit_record(
+                actor=coordinator, role="coordinator", action="verify", object_type="audit_log"
+            )
+
+    return append
+
+
+def _writer(mode, referral_id, coordinator_id, seconds, start_at, queue):
     from django.contrib.auth import get_user_model
     from django.db import connections
 
@@ -172,7 +200,11 @@ def _writer(referral_id, coordinator_id, seconds, start_at, queue):
     coordinator = get_user_model().objects.get(pk=coordinator_id)
     from referrals.models import Referral
 
-    audited = _audited(coordinator, referral_id)
+    audited = {
+        "audited": lambda: _audited(coordinator, referral_id),
+        "bare": lambda: _bare(referral_id),
+        "append": lambda: _append(coordinator),
+    }[mode]()
     # Start with the transition the referral's state allows (a previous run may end suspended).
     i = int(Referral.objects.get(pk=referral_id).state == "suspended")
     first = i
@@ -186,7 +218,15 @@ def _writer(referral_id, coordinator_id, seconds, start_at, queue):
     queue.put(i - first)
 
 
+MODES = ("audited", "bare", "append")
+
+
 def writers(counts, seconds):
+    """W writer processes per mode: ``audited`` (the real service), ``bare`` (the same row
+    change without the audit event: no chain head) and ``append`` (the chain append alone:
+    nothing but the chain head). Where ``bare`` stops scaling too, the limit is the machine
+    (CPU, commits), not the chain head; where only ``audited``/``append`` stop, it is the
+    head's row lock (held from the append to the commit)."""
     from django.db import connections
 
     cell, coordinator = _actors()
@@ -196,25 +236,31 @@ def writers(counts, seconds):
     pool = [_referral_in_support(cell, coordinator, base + 1 + k).pk for k in range(max(counts))]
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
-    print(f"writers (audited suspend/resume, each on its own referral, {seconds:.0f} s each)")
-    print("  | writers | transitions/s | × one writer |")
-    print("  |---|---|---|")
-    single = None
+    print(f"writers (each on its own referral, {seconds:.0f} s per run; transitions/s, × one)")
+    print("  | writers | " + " | ".join(MODES) + " | load (1 min) |")
+    print("  |---|" + "---|" * (len(MODES) + 1))
+    single = {}
     for count in counts:
-        queue = ctx.Queue()
-        start_at = time.time() + 1.0
-        procs = [
-            ctx.Process(target=_writer, args=(pool[k], coordinator.pk, seconds, start_at, queue))
-            for k in range(count)
-        ]
-        for p in procs:
-            p.start()
-        done = sum(queue.get() for _ in procs)
-        for p in procs:
-            p.join()
-        rate = done / seconds
-        single = single or rate
-        print(f"  | {count} | {rate:.0f} | {rate / single:.2f} |")
+        cells = []
+        for mode in MODES:
+            queue = ctx.Queue()
+            start_at = time.time() + 1.0
+            procs = [
+                ctx.Process(
+                    target=_writer,
+                    args=(mode, pool[k], coordinator.pk, seconds, start_at, queue),
+                )
+                for k in range(count)
+            ]
+            for p in procs:
+                p.start()
+            done = sum(queue.get() for _ in procs)
+            for p in procs:
+                p.join()
+            rate = done / seconds
+            single.setdefault(mode, rate)
+            cells.append(f"{rate:.0f} ({rate / single[mode]:.2f}×)")
+        print(f"  | {count} | " + " | ".join(cells) + f" | {os.getloadavg()[0]:.1f} |")
     from audit.chain import verify
 
     print(f"  chain after the writers: {verify().line()}")
