@@ -11,8 +11,11 @@ Modes, each N operations (suspend/resume alternately on one referral), one trans
   audited  the real services (lock, role check, transition, save, stay, audit chain append)
   raw      INSERT of one row into a two-column table and COMMIT (the server's floor)
   append   the audit chain append alone
-Targets: audited ≥ 0.9 × bare and ≥ 0.3 × raw. Writers: W processes, each suspending and
-resuming its own referral for ``--seconds``; the total rate, and its ratio to one writer.
+Targets: audited ≥ 0.9 × bare and ≥ 0.3 × raw. Each mode also prints the CPU it costs per
+operation, in this process and in its PostgreSQL server process (read from /proc: same host):
+with C cores, W writers cannot exceed C / (client + server CPU) transitions per second.
+Writers: W processes, each suspending and resuming its own referral for ``--seconds``; the
+total rate, and its ratio to one writer.
 """
 
 import argparse
@@ -110,13 +113,40 @@ def _audited(coordinator, referral):
     return audited
 
 
-def _timed(func, n) -> float:
+def _server_cpu() -> float | None:
+    """CPU seconds used so far by this connection's server process (same host only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stream:
+            fields = stream.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(func, n) -> tuple[float, float, float | None]:
+    """Rate per second, client CPU ms and server CPU ms per operation."""
     for i in range(50):  # warm-up
         func(i)
-    start = time.perf_counter()
+    server = _server_cpu() if connection_vendor() == "postgresql" else None
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
         func(i)
-    return n / (time.perf_counter() - start)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if server is not None:
+        after = _server_cpu()
+        server = None if after is None else (after - server) * 1000 / n
+    return n / elapsed, cpu * 1000 / n, server
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
 
 
 def run(n):
@@ -156,8 +186,12 @@ def run(n):
         ("raw", raw),
         ("append", append),
     ):
-        rates[name] = _timed(func, n)
-        print(f"  {name:<8} {rates[name]:8.0f} /s   ({1000 / rates[name]:.3f} ms each)")
+        rates[name], client, server = _timed(func, n)
+        server_text = "?" if server is None else f"{server:.3f}"
+        print(
+            f"  {name:<8} {rates[name]:8.0f} /s   ({1000 / rates[name]:.3f} ms each; CPU ms: "
+            f"client {client:.3f}, server {server_text})"
+        )
     print(
         f"  audited / bare = {rates['audited'] / rates['bare']:.2f} (target ≥ 0.9)   "
         f"audited / raw = {rates['audited'] / rates['raw']:.2f} (target ≥ 0.3)"
