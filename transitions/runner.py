@@ -159,8 +159,9 @@ def run_transition(
             params += extra_params
         event = audit_record(**event_fields, together=(", ".join(ctes), params, "moved"))
         if event.together_count != 1:
-            # The event was appended by the same statement: never commit it (the services
-            # run in their caller's transaction, without a savepoint of their own).
+            # The row did not move (the statement then appended nothing): whatever the
+            # caller's transaction holds must not commit with a refused transition (the
+            # services run in their caller's transaction, without a savepoint of their own).
             transaction.set_rollback(True)
             raise concurrent
         return event
