@@ -51,6 +51,7 @@ from audit.models import (
     ChainHead,
 )
 from audit.timestamps import format_time
+from core.transactions import joined
 
 FORMAT = "relais-audit-v1"
 FIELDS = (
@@ -108,7 +109,9 @@ def append(fields: dict, *, together: tuple[str, list, str] | None = None) -> Au
     ``together`` (PostgreSQL only): ``(ctes, params, counted)``, data-modifying common table
     expressions (the change the event records) sent in the same statement as the append —
     one round trip — and the name of the one whose rows are counted into
-    ``event.together_count`` (e.g. 0 rows updated: the caller refuses and rolls back).
+    ``event.together_count``. ``counted`` runs before the append, which happens only when it
+    changed exactly one row; otherwise nothing is appended (the event has no id) and the
+    caller refuses and rolls back.
     """
     if connection.vendor == "postgresql":
         return _append_postgresql(fields, together)
@@ -142,9 +145,24 @@ def _append_postgresql(fields: dict, together=None) -> AuditEvent:
         else:
             ctes, cte_params, counted = together
             # ctes and counted are SQL written by the caller's code, never input; every value
-            # is a parameter.
-            sql = f"WITH {ctes} SELECT (SELECT COUNT(*) FROM {counted}), "  # noqa: S608
-            cursor.execute(sql + APPEND_SQL.removeprefix("SELECT "), [*cte_params, *params])
+            # is a parameter. The change runs first (``relais_change``, materialised), and the
+            # append — which locks the chain head until commit — only after it, and only if
+            # exactly one row moved: a function in FROM would run before the target list's
+            # subquery, holding the head during the change. The other CTEs (without RETURNING)
+            # run at the end of the statement, after the head: their row locks (the stay
+            # duration counts) are always taken head first, whatever the transaction did before
+            # (taking them before the head would deadlock two transactions that each run two
+            # transitions). ``OFFSET 0`` keeps the gate a one-time filter above the function
+            # scan; pulled up, it became a join filter applied after the call.
+            sql = (
+                f"WITH {ctes}, relais_change AS MATERIALIZED "  # noqa: S608
+                f"(SELECT (SELECT COUNT(*) FROM {counted}) AS n) "
+                "SELECT c.n, a.event_id, a.event_seq, a.event_hash, a.event_prev "
+                "FROM relais_change c LEFT JOIN LATERAL (SELECT * FROM relais_audit_append("
+                "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) WHERE c.n = 1 OFFSET 0) a "
+                "ON true"
+            )
+            cursor.execute(sql, [*cte_params, *params])
             count, event_id, seq, digest, prev = cursor.fetchone()
     event = AuditEvent(id=event_id, seq=seq, hash=digest, prev_hash=prev, **fields)
     event._state.adding = False
@@ -154,7 +172,8 @@ def _append_postgresql(fields: dict, together=None) -> AuditEvent:
 
 
 def _append_python(fields: dict) -> AuditEvent:
-    with transaction.atomic():
+    # In the caller's transaction (the change it records), without a savepoint of its own.
+    with joined():
         head, _created = ChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
         )

@@ -11,8 +11,11 @@ Modes, each N operations (suspend/resume alternately on one referral), one trans
   audited  the real services (lock, role check, transition, save, stay, audit chain append)
   raw      INSERT of one row into a two-column table and COMMIT (the server's floor)
   append   the audit chain append alone
-Targets: audited ≥ 0.9 × bare and ≥ 0.3 × raw. Writers: W processes, each suspending and
-resuming its own referral for ``--seconds``; the total rate, and its ratio to one writer.
+Targets: audited ≥ 0.9 × bare and ≥ 0.3 × raw. Each mode also prints the CPU it costs per
+operation, in this process and in its PostgreSQL server process (read from /proc: same host):
+with C cores, W writers cannot exceed C / (client + server CPU) transitions per second.
+Writers: W processes, each suspending and resuming its own referral for ``--seconds``; the
+total rate, and its ratio to one writer.
 """
 
 import argparse
@@ -110,13 +113,40 @@ def _audited(coordinator, referral):
     return audited
 
 
-def _timed(func, n) -> float:
+def _server_cpu() -> float | None:
+    """CPU seconds used so far by this connection's server process (same host only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stream:
+            fields = stream.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(func, n) -> tuple[float, float, float | None]:
+    """Rate per second, client CPU ms and server CPU ms per operation."""
     for i in range(50):  # warm-up
         func(i)
-    start = time.perf_counter()
+    server = _server_cpu() if connection_vendor() == "postgresql" else None
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
         func(i)
-    return n / (time.perf_counter() - start)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if server is not None:
+        after = _server_cpu()
+        server = None if after is None else (after - server) * 1000 / n
+    return n / elapsed, cpu * 1000 / n, server
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
 
 
 def run(n):
@@ -156,15 +186,47 @@ def run(n):
         ("raw", raw),
         ("append", append),
     ):
-        rates[name] = _timed(func, n)
-        print(f"  {name:<8} {rates[name]:8.0f} /s   ({1000 / rates[name]:.3f} ms each)")
+        rates[name], client, server = _timed(func, n)
+        server_text = "?" if server is None else f"{server:.3f}"
+        print(
+            f"  {name:<8} {rates[name]:8.0f} /s   ({1000 / rates[name]:.3f} ms each; CPU ms: "
+            f"client {client:.3f}, server {server_text})"
+        )
     print(
         f"  audited / bare = {rates['audited'] / rates['bare']:.2f} (target ≥ 0.9)   "
         f"audited / raw = {rates['audited'] / rates['raw']:.2f} (target ≥ 0.3)"
     )
 
 
-def _writer(referral_id, coordinator_id, seconds, start_at, queue):
+def _bare(referral_id):
+    from django.db import transaction
+
+    from referrals.models import Referral
+
+    def bare(i):
+        with transaction.atomic():
+            obj = Referral.objects.select_for_update().get(pk=referral_id)
+            obj.suspend("hospitalisation") if i % 2 == 0 else obj.resume()
+            obj.save(update_fields=["state", "state_changed_at", "suspension_reason"])
+
+    return bare
+
+
+def _append(coordinator):
+    from django.db import transaction
+
+    from audit.services import audit_record
+
+    def append(_i):
+        with transaction.atomic():
+            audit_record(
+                actor=coordinator, role="coordinator", action="verify", object_type="audit_log"
+            )
+
+    return append
+
+
+def _writer(mode, referral_id, coordinator_id, seconds, start_at, queue):
     from django.contrib.auth import get_user_model
     from django.db import connections
 
@@ -172,7 +234,11 @@ def _writer(referral_id, coordinator_id, seconds, start_at, queue):
     coordinator = get_user_model().objects.get(pk=coordinator_id)
     from referrals.models import Referral
 
-    audited = _audited(coordinator, referral_id)
+    audited = {
+        "audited": lambda: _audited(coordinator, referral_id),
+        "bare": lambda: _bare(referral_id),
+        "append": lambda: _append(coordinator),
+    }[mode]()
     # Start with the transition the referral's state allows (a previous run may end suspended).
     i = int(Referral.objects.get(pk=referral_id).state == "suspended")
     first = i
@@ -186,7 +252,15 @@ def _writer(referral_id, coordinator_id, seconds, start_at, queue):
     queue.put(i - first)
 
 
+MODES = ("audited", "bare", "append")
+
+
 def writers(counts, seconds):
+    """W writer processes per mode: ``audited`` (the real service), ``bare`` (the same row
+    change without the audit event: no chain head) and ``append`` (the chain append alone:
+    nothing but the chain head). Where ``bare`` stops scaling too, the limit is the machine
+    (CPU, commits), not the chain head; where only ``audited``/``append`` stop, it is the
+    head's row lock (held from the append to the commit)."""
     from django.db import connections
 
     cell, coordinator = _actors()
@@ -196,25 +270,31 @@ def writers(counts, seconds):
     pool = [_referral_in_support(cell, coordinator, base + 1 + k).pk for k in range(max(counts))]
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
-    print(f"writers (audited suspend/resume, each on its own referral, {seconds:.0f} s each)")
-    print("  | writers | transitions/s | × one writer |")
-    print("  |---|---|---|")
-    single = None
+    print(f"writers (each on its own referral, {seconds:.0f} s per run; transitions/s, × one)")
+    print("  | writers | " + " | ".join(MODES) + " | load (1 min) |")
+    print("  |---|" + "---|" * (len(MODES) + 1))
+    single = {}
     for count in counts:
-        queue = ctx.Queue()
-        start_at = time.time() + 1.0
-        procs = [
-            ctx.Process(target=_writer, args=(pool[k], coordinator.pk, seconds, start_at, queue))
-            for k in range(count)
-        ]
-        for p in procs:
-            p.start()
-        done = sum(queue.get() for _ in procs)
-        for p in procs:
-            p.join()
-        rate = done / seconds
-        single = single or rate
-        print(f"  | {count} | {rate:.0f} | {rate / single:.2f} |")
+        cells = []
+        for mode in MODES:
+            queue = ctx.Queue()
+            start_at = time.time() + 1.0
+            procs = [
+                ctx.Process(
+                    target=_writer,
+                    args=(mode, pool[k], coordinator.pk, seconds, start_at, queue),
+                )
+                for k in range(count)
+            ]
+            for p in procs:
+                p.start()
+            done = sum(queue.get() for _ in procs)
+            for p in procs:
+                p.join()
+            rate = done / seconds
+            single.setdefault(mode, rate)
+            cells.append(f"{rate:.0f} ({rate / single[mode]:.2f}×)")
+        print(f"  | {count} | " + " | ".join(cells) + f" | {os.getloadavg()[0]:.1f} |")
     from audit.chain import verify
 
     print(f"  chain after the writers: {verify().line()}")

@@ -146,6 +146,9 @@ class Referral(CachedChoiceLabelsMixin, ConcurrentTransitionMixin, models.Model)
             models.Index(fields=["received_on", "id"], name="referral_received_id"),
             # Closures by month (dashboard flow, indicators): state, then time of the change.
             models.Index(fields=["state", "state_changed_at"], name="referral_state_changed"),
+            # The dashboard's counts by state and by commune: one index-only reading (72 ms at
+            # 500k referrals, where the table's took 200–280 ms; docs/performance.md).
+            models.Index(fields=["state", "commune"], name="referral_state_commune"),
             # Overdue steps (coordinator's workspace, reminders).
             models.Index(
                 fields=["triage_due_on", "id"],

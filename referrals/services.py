@@ -6,6 +6,10 @@ nothing.
 Internal to the domain: the one public write API is ``workflows.services``, which calls these
 functions under the process lock and moves the support tracks and the viewflow tasks with them.
 Only ``workflows`` (and this app's unit tests) import this module.
+
+Each function runs in its caller's transaction, without a savepoint of its own (or opens one
+when called alone): ``core.transactions.joined``. A refusal must leave the caller's
+``atomic()`` block, which rolls everything back.
 """
 
 from datetime import date
@@ -20,6 +24,7 @@ from audit.vocabularies import AuditAction, ObjectType
 from core.deadlines import due_date, programme_start
 from core.errors import ApplicationError
 from core.roles import Role
+from core.transactions import joined
 from directory.vocabularies import SupportDomain
 from referrals.models import Referral
 from referrals.stays import stay_move, stays_companion
@@ -62,7 +67,7 @@ def _domains(domains) -> list[str]:
     return codes
 
 
-@transaction.atomic
+@joined
 def referral_register(*, actor, received_on: date | None = None, **fields) -> Referral:
     """Register a referral from the cell (cell liaison only), in state ``received``.
 
@@ -199,7 +204,7 @@ def _check_agreement(agreement, agreement_date, *, received_on=None):
         )
 
 
-@transaction.atomic
+@joined
 def referral_record_agreement(*, actor, referral, agreement: str, agreement_date: date) -> Referral:
     """Record the person's or family's agreement (or refusal), with its date."""
     referral = _lock(referral)
@@ -229,7 +234,7 @@ def referral_record_agreement(*, actor, referral, agreement: str, agreement_date
     return referral
 
 
-@transaction.atomic
+@joined
 def referral_start_assessment(*, actor, referral) -> Referral:
     """The coordinator starts triage: ``received → in_assessment``."""
     referral = _lock(referral)
@@ -237,7 +242,7 @@ def referral_start_assessment(*, actor, referral) -> Referral:
     return referral
 
 
-@transaction.atomic
+@joined
 def referral_return_to_cell(*, actor, referral, reason: str) -> Referral:
     """The coordinator returns the referral to the cell with a coded reason (terminal)."""
     referral = _lock(referral)
@@ -271,7 +276,7 @@ def referral_domains_check(*, domains, running=None) -> list[str]:
     return codes
 
 
-@transaction.atomic
+@joined
 def referral_open_support(*, actor, referral) -> Referral:
     """Open support: ``in_assessment → in_support`` (requires the recorded agreement). The
     caller opens the tracks (``workflows.services.triage_complete``)."""
@@ -280,21 +285,21 @@ def referral_open_support(*, actor, referral) -> Referral:
     return referral
 
 
-@transaction.atomic
+@joined
 def referral_suspend(*, actor, referral, reason: str) -> Referral:
     referral = _lock(referral)
     _transition(referral, "suspend", actor=actor, code=reason, args=(reason,))
     return referral
 
 
-@transaction.atomic
+@joined
 def referral_resume(*, actor, referral) -> Referral:
     referral = _lock(referral)
     _transition(referral, "resume", actor=actor)
     return referral
 
 
-@transaction.atomic
+@joined
 def referral_request_review(*, actor, referral) -> Referral:
     """``in_support → in_review``: by the coordinator, or by the system (actor None) when
     every track has ended or the review date has come."""
@@ -303,7 +308,7 @@ def referral_request_review(*, actor, referral) -> Referral:
     return referral
 
 
-@transaction.atomic
+@joined
 def referral_continue(*, actor, referral) -> Referral:
     """The cell continues support after a review: ``in_review → in_support``. The caller
     checks the domains and opens the new tracks (``workflows.services.review_complete``)."""
@@ -312,7 +317,7 @@ def referral_continue(*, actor, referral) -> Referral:
     return referral
 
 
-@transaction.atomic
+@joined
 def referral_close(*, actor, referral, code: str) -> Referral:
     """The cell closes the referral with a closure code; every track must have ended."""
     referral = _lock(referral)
@@ -320,7 +325,7 @@ def referral_close(*, actor, referral, code: str) -> Referral:
     return referral
 
 
-@transaction.atomic
+@joined
 def referral_withdraw(*, actor, referral, reason: str) -> Referral:
     """The cell withdraws the referral from any non-terminal state. The caller interrupts its
     running tracks with the same reason (``workflows.services.process_withdraw``)."""
@@ -329,7 +334,7 @@ def referral_withdraw(*, actor, referral, reason: str) -> Referral:
     return referral
 
 
-@transaction.atomic
+@joined
 def referral_correct(*, actor, referral, field: str, value: str, reason: str) -> Referral:
     """The cell corrects one coded registration datum (``CORRECTABLE``) with a coded reason.
 

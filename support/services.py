@@ -1,5 +1,6 @@
-"""Every write on a support track, and only on tracks and contacts. Each public function is
-one transaction that locks the track row, then the member's profile when capacity matters;
+"""Every write on a support track, and only on tracks and contacts. Each public function runs
+in its caller's transaction (or its own when called alone; no savepoint: ``core.transactions``)
+and locks the track row, then the member's profile when capacity matters;
 checks role, holder, state, code and guards; runs the transition; saves; writes one audit
 event. Refusals raise ApplicationError, changing nothing.
 
@@ -11,7 +12,6 @@ app's unit tests) import this module; it does not import the referrals app.
 
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from audit.vocabularies import AuditAction, ObjectType
 from core.deadlines import due_date
 from core.errors import ApplicationError
 from core.roles import Role
+from core.transactions import joined
 from directory.models import MemberProfile
 from support.models import Contact, SupportTrack
 from support.selectors import held_track_count, member_refusal
@@ -126,7 +127,7 @@ def _already_taken(track):
         )
 
 
-@transaction.atomic
+@joined
 def track_take(*, actor, track) -> SupportTrack:
     """A member takes an open track of one of their domains, within their capacity."""
     track = _lock(track)
@@ -147,7 +148,7 @@ def track_take(*, actor, track) -> SupportTrack:
     return track
 
 
-@transaction.atomic
+@joined
 def track_assign(*, actor, track, member) -> SupportTrack:
     """The coordinator assigns an open track to an eligible member."""
     track = _lock(track)
@@ -167,7 +168,7 @@ def track_assign(*, actor, track, member) -> SupportTrack:
     return track
 
 
-@transaction.atomic
+@joined
 def track_reassign(*, actor, track, member) -> SupportTrack:
     """The coordinator gives a held track to another eligible member; the state is kept."""
     track = _lock(track)
@@ -188,7 +189,7 @@ def track_reassign(*, actor, track, member) -> SupportTrack:
     return track
 
 
-@transaction.atomic
+@joined
 def track_release(*, actor, track, reason: str) -> SupportTrack:
     """The holder (or the coordinator) puts an assigned track back in its queue."""
     track = _lock(track)
@@ -209,7 +210,7 @@ def _check_contact_date(track, occurred_on: date):
         )
 
 
-@transaction.atomic
+@joined
 def track_record_first_contact(*, actor, track, occurred_on: date, kind: str) -> Contact:
     """The holder records the first contact that took place: ``assigned → active``."""
     track = _lock(track)
@@ -220,7 +221,7 @@ def track_record_first_contact(*, actor, track, occurred_on: date, kind: str) ->
     )
 
 
-@transaction.atomic
+@joined
 def track_record_contact(
     *, actor, track, occurred_on: date, kind: str, attended: bool = True
 ) -> Contact:
@@ -233,21 +234,21 @@ def track_record_contact(
     )
 
 
-@transaction.atomic
+@joined
 def track_hold(*, actor, track, reason: str) -> SupportTrack:
     track = _lock(track)
     _transition(track, "hold", actor=actor, code=reason, args=(reason,))
     return track
 
 
-@transaction.atomic
+@joined
 def track_resume(*, actor, track) -> SupportTrack:
     track = _lock(track)
     _transition(track, "resume", actor=actor)
     return track
 
 
-@transaction.atomic
+@joined
 def track_complete(*, actor, track, outcome: str) -> SupportTrack:
     """The holder ends an active track with an outcome code."""
     track = _lock(track)
@@ -255,7 +256,7 @@ def track_complete(*, actor, track, outcome: str) -> SupportTrack:
     return track
 
 
-@transaction.atomic
+@joined
 def track_interrupt(*, actor, track, reason: str) -> SupportTrack:
     """The holder or the coordinator interrupts a track with a reason code."""
     track = _lock(track)

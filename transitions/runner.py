@@ -159,6 +159,10 @@ def run_transition(
             params += extra_params
         event = audit_record(**event_fields, together=(", ".join(ctes), params, "moved"))
         if event.together_count != 1:
+            # The row did not move (the statement then appended nothing): whatever the
+            # caller's transaction holds must not commit with a refused transition (the
+            # services run in their caller's transaction, without a savepoint of their own).
+            transaction.set_rollback(True)
             raise concurrent
         return event
     try:

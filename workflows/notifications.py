@@ -1,7 +1,8 @@
 """E-mails to members and coordinators. They carry no case data: only a count and a link.
 
-Sent after commit (a rolled-back action sends nothing), at most once per person, kind and
-day (the ``Notification`` table makes it idempotent, reminders included).
+Recipients are resolved and mails sent after commit (a rolled-back action sends nothing), at
+most once per person, kind and day (the ``Notification`` table makes it idempotent,
+reminders included).
 """
 
 from django.conf import settings
@@ -57,17 +58,36 @@ def send_once(*, user, kind: str, count: int, url_name: str) -> bool:
 
 
 def notify_new_in_queue(*, process) -> None:
-    """Tell the people whose queue now holds new tasks of this process."""
-    for user, count in queue_recipients(process=process):
-        send_once(
-            user=user, kind=NotificationKind.NEW_IN_QUEUE, count=count, url_name="workflow:queue"
-        )
+    """Tell the people whose queue now holds new tasks of this process.
+
+    Who they are (and each one's queue size) is resolved after commit, in the callback: the
+    transaction holding the case's locks does not wait for those reads, and they see the
+    committed queues (nothing at all when it rolls back)."""
+    process_id = process.pk
+    transaction.on_commit(lambda: _new_in_queue(process_id))
+
+
+def _new_in_queue(process_id) -> None:
+    with transaction.atomic():
+        for user, count in queue_recipients(process=process_id):
+            send_once(
+                user=user,
+                kind=NotificationKind.NEW_IN_QUEUE,
+                count=count,
+                url_name="workflow:queue",
+            )
 
 
 def notify_assigned(*, user) -> None:
-    send_once(
-        user=user,
-        kind=NotificationKind.ASSIGNED,
-        count=inbox_count(user=user),
-        url_name="workflow:inbox",
-    )
+    """Tell ``user`` a task was given to them; the inbox is counted after commit."""
+    transaction.on_commit(lambda: _assigned(user))
+
+
+def _assigned(user) -> None:
+    with transaction.atomic():
+        send_once(
+            user=user,
+            kind=NotificationKind.ASSIGNED,
+            count=inbox_count(user=user),
+            url_name="workflow:inbox",
+        )

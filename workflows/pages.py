@@ -279,9 +279,6 @@ class MemberHomeView(PageMixin, generic.TemplateView):
             with_case_data(inbox_for(user)).order_by("created")[:PAGE_SIZE], user
         )
         context["queue_rows"] = _task_rows(member_queue_page(user, limit=PAGE_SIZE), user)
-        context["queue_rows"] = _task_rows(
-            with_case_data(queue_for(user)).order_by("created")[:PAGE_SIZE], user
-        )
         # Why the queue may be empty: say it, rather than "(ou capacité atteinte)".
         profile = MemberProfile.objects.filter(user=user, active=True).first()
         context["profile"] = profile

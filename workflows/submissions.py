@@ -54,8 +54,8 @@ def submission_once(request):
                 raise AlreadySubmitted
             yield
             try:
-                with transaction.atomic():
-                    Submission.objects.create(user=request.user, token=token)
+                # No savepoint: a duplicate token leaves this block, which rolls back.
+                Submission.objects.create(user=request.user, token=token)
             except IntegrityError as exc:
                 raise AlreadySubmitted from exc
     except AlreadySubmitted:

@@ -1,5 +1,9 @@
 """A transition, its audit event(s) and its side effects commit together or not at all
-(docs/design.md §2.3), and of two writers holding the same state only one succeeds (§4)."""
+(docs/design.md §2.3), and of two writers holding the same state only one succeeds (§4).
+
+The domain services run in their caller's transaction (``workflows.services`` opens it; no
+savepoint of their own, ``core.transactions.joined``): the tests below open it as the caller
+does, and a failure inside rolls all of it back."""
 
 import pytest
 from django.db import transaction
@@ -51,7 +55,7 @@ def test_suspend_is_rolled_back_when_its_audit_event_fails(fail_audit_append):
     referral = referral_in_state("in_support", cast)
     before = snapshot(referral)
     fail_audit_append()
-    with pytest.raises(Boom):
+    with pytest.raises(Boom), transaction.atomic():
         rs.referral_suspend(actor=cast.coordinator, referral=referral, reason="incarceration")
     assert Referral.objects.get(pk=referral.pk).state == "in_support"
     assert_unchanged(before, referral)
@@ -63,7 +67,7 @@ def test_take_is_rolled_back_when_its_audit_event_fails(fail_audit_append):
     track = track_in_state("open", cast)
     before = snapshot(track.referral)
     fail_audit_append()
-    with pytest.raises(Boom):
+    with pytest.raises(Boom), transaction.atomic():
         ss.track_take(actor=cast.member, track=track)
     stored = SupportTrack.objects.get(pk=track.pk)
     assert (stored.state, stored.holder_id, stored.organisation_id) == ("open", None, None)
@@ -80,7 +84,7 @@ def test_first_contact_is_rolled_back_when_the_contact_cannot_be_saved(monkeypat
         raise Boom("contact table unavailable")
 
     monkeypatch.setattr(Contact.objects, "create", broken_create)
-    with pytest.raises(Boom):
+    with pytest.raises(Boom), transaction.atomic():
         ss.track_record_first_contact(
             actor=cast.member, track=track, occurred_on=timezone.localdate(), kind="phone"
         )

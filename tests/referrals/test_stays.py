@@ -5,6 +5,7 @@ chain says happened."""
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from audit import chain
@@ -113,7 +114,9 @@ def test_a_transition_rolled_back_after_its_audit_event_leaves_no_stay(clock, mo
 
     monkeypatch.setattr(chain, "append", fail_after)
     clock.advance(days=2)
-    with pytest.raises(RuntimeError):
+    # The service runs in its caller's transaction (core.transactions.joined), opened here
+    # as workflows.services opens it.
+    with pytest.raises(RuntimeError), transaction.atomic():
         rs.referral_start_assessment(actor=cast.coordinator, referral=referral)
     assert (stored(referral.pk), bucket_counts()) == before
 

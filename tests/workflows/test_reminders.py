@@ -35,17 +35,19 @@ def _run_command():
 
 
 @pytest.fixture
-def overdue_and_due(people):
+def overdue_and_due(people, django_capture_on_commit_callbacks):
     """``member`` holds a track whose first contact is overdue; one referral's review date is
-    today, another's is later."""
+    today, another's is later. Each step commits, as in production (its mails go then)."""
     cell, coordinator = people["cell"], people["coordinator"]
-    held = triage_open(start_referral(cell), coordinator)
-    take(task_of(held, "support", status="NEW"), people["member"])
+    with django_capture_on_commit_callbacks(execute=True):
+        held = triage_open(start_referral(cell), coordinator)
+        take(task_of(held, "support", status="NEW"), people["member"])
+        due = triage_open(start_referral(cell), coordinator)
+        later = triage_open(start_referral(cell), coordinator)
+    mail.outbox.clear()
     SupportTrack.objects.filter(referral_id=held.artifact_object_id).update(
         first_contact_due_on=PAST
     )
-    due = triage_open(start_referral(cell), coordinator)
-    later = triage_open(start_referral(cell), coordinator)
     Referral.objects.filter(pk=due.artifact_object_id).update(next_review_on=TODAY)
     Referral.objects.filter(pk=later.artifact_object_id).update(
         next_review_on=TODAY + timedelta(days=1)
