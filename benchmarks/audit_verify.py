@@ -47,14 +47,37 @@ def synthetic(g: int) -> dict:
 
 
 def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The largest resident set of this process or of any finished child (the --jobs
+    workers), in MiB."""
+    return (
+        max(
+            resource.getrusage(who).ru_maxrss
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
+        / 1024
+    )
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and its finished children (the workers); the
+    server's own work is not counted."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--keepdb", action="store_true")
-    parser.add_argument("--jobs", type=int, default=1, help="parallel ranges for verify")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="also measure verify with this many jobs (1 and 2 always)",
+    )
     parser.add_argument(
         "--orm-events",
         type=int,
@@ -154,26 +177,30 @@ def run(args):
 
     def measure(label, func, n):
         before = peak_mib()
-        start = time.perf_counter()
+        load = os.getloadavg()[0]
+        start, cpu = time.perf_counter(), cpu_seconds()
         outcome = func()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
         rate = n / elapsed
         print(
             f"{label:<28} {n:>9} events {elapsed:7.2f} s {rate:>10,.0f}/s "
-            f"{rate / sha_rate:5.2f}× sha256   peak RSS {peak_mib():.0f} MiB "
-            f"(before {before:.0f})   {outcome}"
+            f"{rate / sha_rate:5.2f}× sha256   Python CPU {cpu * 1e6 / n:4.2f} µs/event   "
+            f"peak RSS {peak_mib():.0f} MiB (before {before:.0f})   "
+            f"load {load:.2f}→{os.getloadavg()[0]:.2f}   {outcome}",
+            flush=True,
         )
 
     none = AnchorScan()
-    measure(
-        "verify copy (default)",
-        lambda: chain.verify(anchors=none, engine="copy", jobs=args.jobs).line()[:30],
-        head,
-    )
-    if args.jobs == 1:
+    runs = [("fast", 1), ("fast", 2), ("python", 1), ("python", 2)]
+    if args.jobs not in (1, 2):
+        runs += [("fast", args.jobs), ("python", args.jobs)]
+    for engine, jobs in runs:
+        default = " (default)" if engine == chain.resolve_engine("auto") else ""
         measure(
-            "verify copy, 2 jobs",
-            lambda: chain.verify(anchors=none, engine="copy", jobs=2).line()[:30],
+            f"verify {engine}{default}, {jobs} job{'s' if jobs > 1 else ''}",
+            lambda engine=engine, jobs=jobs: chain.verify(
+                anchors=none, engine=engine, jobs=jobs
+            ).line()[:30],
             head,
         )
     measure(
