@@ -463,6 +463,8 @@ _SHA256 = hashlib.sha256
 _DIGEST = operator.methodcaller("digest")
 _NOT_27 = (27).__ne__
 _LAST_64 = operator.itemgetter(slice(-64, None))
+_FIRST_64 = operator.itemgetter(slice(None, 64))
+_AFTER_64 = operator.itemgetter(slice(64, None))
 
 
 def pg_time(value: str) -> str:
@@ -646,20 +648,22 @@ FAST_TEXT = (
     "e.actor_id, e.actor_username, e.role, e.action, e.object_type, e.object_id, e.reference, "
     "e.transition, e.from_state, e.to_state, e.code, e.request_id, e.client_ip, e.prev_hash)"
 )
+# One row per chunk: the chunk's events, each as its stored hash then its canonical text,
+# joined by the separator in the order of an ordered subquery (no sort inside the aggregate:
+# should the order ever differ, the links would not match and the chunk would be read again by
+# the python engine, never accepted).
 FAST_COPY_SQL = (
-    "COPY (SELECT c.n, c.hashes, c.texts "  # noqa: S608 — constant; numbers formatted as int
-    "FROM generate_series({first}, {last}, {chunk}) AS g(start) CROSS JOIN LATERAL ("
-    "SELECT count(*) AS n, string_agg(e.hash, '' ORDER BY e.seq) AS hashes, "
-    f"string_agg({FAST_TEXT}, E'\\x1e' ORDER BY e.seq) AS texts "
-    "FROM public.audit_auditevent e WHERE e.seq >= g.start "
-    "AND e.seq <= least(g.start + {chunk} - 1, {last})) c ORDER BY g.start"
+    "COPY (SELECT c.texts FROM generate_series({first}, {last}, {chunk}) AS g(start) "  # noqa: S608 — constant; numbers formatted as int
+    f"CROSS JOIN LATERAL (SELECT string_agg(e.hash || {FAST_TEXT}, E'\\x1e') AS texts "
+    "FROM (SELECT * FROM public.audit_auditevent e WHERE e.seq >= g.start "
+    "AND e.seq <= least(g.start + {chunk} - 1, {last}) ORDER BY e.seq) e) c ORDER BY g.start"
     ") TO STDOUT (FORMAT binary)"
 )
 _BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 
 
 def _binary_tuples(copy):
-    """The (count, hashes, texts) rows of a binary COPY, parsed as the messages come."""
+    """The rows of a binary COPY (tuples of bytes or None), parsed as the messages come."""
     buffer = bytearray()
     header = True
     for message in copy:
@@ -693,7 +697,7 @@ def _binary_tuples(copy):
             if len(values) < fields:
                 break  # the rest of this row comes with the next message
             offset = position
-            yield int.from_bytes(values[0], "big", signed=True), values[1] or b"", values[2]
+            yield tuple(values)
         del buffer[:offset]
 
 
@@ -709,30 +713,26 @@ def walk_fast_range(first: int, last: int, prev: str | None, by_seq):
     with connection.cursor() as cursor:
         _set_text_forms(cursor)
         with cursor.cursor.copy(sql) as copy:
-            for rows, hashes, texts in _binary_tuples(copy):
+            for (texts,) in _binary_tuples(copy):
                 if unusual:
                     continue  # read to the end: the transaction stays usable
-                expected_rows = min(chunk, last - state.expected + 1)
-                if rows != expected_rows or texts is None:
+                rows = min(chunk, last - state.expected + 1)
+                parts = texts.split(_SEPARATOR) if texts else ()
+                if len(parts) != rows:
                     unusual = True
                     continue
-                parts = texts.split(_SEPARATOR)
+                hashes = b"".join(map(_FIRST_64, parts))
+                parts = list(map(_AFTER_64, parts))
                 links = b"".join(map(_LAST_64, parts))
                 if (
-                    len(parts) != rows
-                    or len(hashes) != 64 * rows
-                    or hexlify(b"".join(map(_DIGEST, map(_SHA256, parts)))) != hashes
+                    hexlify(b"".join(map(_DIGEST, map(_SHA256, parts)))) != hashes
                     or (state.prev is not None and links[:64] != state.prev)
                     or links[64:] != hashes[:-64]
                 ):
                     unusual = True
                     continue
-                stored = (
-                    [hashes[i : i + 64] for i in range(0, len(hashes), 64)]
-                    if (marked and marked[-1] >= state.expected)
-                    else None
-                )
-                if stored is not None:
+                if marked and marked[-1] >= state.expected:
+                    stored = [hashes[i : i + 64] for i in range(0, len(hashes), 64)]
                     _check_marks_in(stored, state.expected, marked, by_seq)
                 if state.first_prev is None:
                     state.first_prev = links[:64]

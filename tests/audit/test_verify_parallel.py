@@ -113,3 +113,20 @@ def test_jobs_report_a_tail_cut_before_the_signed_anchor(committed_chain, engine
     by_jobs = results(engine, anchors.scan_configured())
     assert by_jobs[1][:3] == (False, 28, "anchor_beyond_head")
     assert by_jobs[1] == by_jobs[2] == by_jobs[3]
+
+
+@pytest.mark.parametrize("engine", ["fast", "python"])
+def test_command_runs_the_jobs(committed_chain, engine, monkeypatch):
+    from tests.audit.test_verify_command import run_verify
+
+    ranges = []
+    walk = chain._walk_parallel
+
+    def spy(engine, head_seq, by_seq, jobs):
+        ranges.append((engine, head_seq, jobs))
+        return walk(engine, head_seq, by_seq, jobs)
+
+    monkeypatch.setattr(chain, "_walk_parallel", spy)
+    code, line = run_verify("--engine", engine, "--jobs", "2")
+    assert (code, line) == (0, f"OK {EVENTS} events, head {ChainHead.objects.get(pk=1).hash}")
+    assert ranges == [(engine, EVENTS, 2)]
