@@ -30,8 +30,8 @@ database lock) the same steps run in Python.
 ``verify`` also compares every known head with the events at their sequence numbers: the
 signed anchors kept outside the database (audit/anchors.py), checkpoint lines kept outside
 (audit/checkpoints.py), stored checkpoints and stored successful verifications; so a chain
-rewritten consistently, wiped or cut short is reported broken. Three engines read the chain
-(``copy``, ``sql``, ``orm``: see ``verify`` and docs/audit.md).
+rewritten consistently, wiped or cut short is reported broken. Four engines read the chain
+(``fast``, ``python``, ``sql``, ``orm``: see ``verify`` and docs/audit.md).
 """
 
 from __future__ import annotations
@@ -313,13 +313,14 @@ def verify(
     consistently with its checkpoints is reported broken, never ``OK 0 events``. They are all
     read before the head, so none can legitimately lie beyond it.
 
-    ``engine``: how rows are read and hashed (both hash in Python, never in SQL): ``copy``
-    (PostgreSQL: the columns streamed by ``COPY (SELECT …) TO STDOUT`` inside a transaction, the
-    canonical text built from their bytes by one format operation; the default there) or
-    ``orm`` (typed values through the ORM and ``compute_hash``: the reference implementation,
-    the default on SQLite). ``jobs`` > 1 (copy engine, outside a transaction): that many
+    ``engine``: how rows are read and hashed (``auto``: ``fast`` on PostgreSQL, ``orm``
+    elsewhere). ``fast``: PostgreSQL builds each canonical text with its built-in functions,
+    Python hashes and compares (anything unusual is read again by ``python``); ``python``: the
+    independent path, columns as stored (COPY), canonical text built in Python; ``sql``: all
+    in the server; ``orm``: the reference implementation. ``jobs`` > 1 (``fast`` and
+    ``python``, outside a transaction, whose rows other connections would not see): that many
     processes verify consecutive ranges, each on its own connection; the links between ranges
-    are checked here.
+    are checked here. Every engine gives the same result.
     """
     from audit import anchors as anchor_module
 

@@ -2,9 +2,10 @@
 
 Columns are the event's fields in chain order plus its hash (``EXPORT_FIELDS``), events in
 ascending sequence order, times in the canonical UTC form of the chain: an export is enough to
-re-verify every hash and link it contains (docs/audit.md). Rows are read by a server-side cursor
-declared inside a transaction (PostgreSQL streams them, with no WITH HOLD temporary file) and
-written one at a time, so memory stays constant.
+re-verify every hash and link it contains (docs/audit.md). On PostgreSQL the rows come by one
+COPY inside a transaction and are turned into CSV or JSON Lines a block at a time
+(``_copy_lines``); elsewhere they are read in chunks and written one at a time. Either way
+memory stays constant.
 
 Every export ends with a **trailer** line (``Trailer``): how many events it holds, the last
 sequence number of the chain it covers and that event's hash, and whether it was filtered. A
