@@ -841,7 +841,9 @@ def _walk_parallel(engine: str, head_seq: int, by_seq, jobs: int):
 # The sql engine: PostgreSQL recomputes every hash with its built-in functions (schema-
 # qualified, so nothing planted in another schema is called) and compares links and sequence
 # numbers with window functions; Python only reads the first problem. Fast, but it trusts the
-# server's pg_catalog, which a superuser could replace: the copy engine does not.
+# server's pg_catalog, which a superuser could replace: the python engine does not. The address
+# is written as its output function writes it (``abbrev``, the netmask shown unless /32 or
+# /128), as COPY sends it to the other engines: a netmask added to a stored address is a change.
 SQL_TEXT = r"""pg_catalog.concat_ws(E'\n', 'relais-audit-v1',
     'seq=' || e.seq,
     'occurred_at=' || pg_catalog.to_char(e.occurred_at AT TIME ZONE 'UTC',
@@ -853,7 +855,7 @@ SQL_TEXT = r"""pg_catalog.concat_ws(E'\n', 'relais-audit-v1',
     'reference=' || e.reference, 'transition=' || e.transition,
     'from_state=' || e.from_state, 'to_state=' || e.to_state, 'code=' || e.code,
     'request_id=' || e.request_id,
-    'client_ip=' || coalesce(pg_catalog.host(e.client_ip), ''),
+    'client_ip=' || coalesce(pg_catalog.abbrev(e.client_ip), ''),
     'prev_hash=' || e.prev_hash)"""
 SQL_FIRST_PROBLEM = f"""
 SELECT seq, expected, prev_hash IS DISTINCT FROM coalesce(before, %(genesis)s),

@@ -7,6 +7,7 @@ PostgreSQL). Small chunks and blocks, so that every check also runs across their
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from django.db import connection
 
 from audit import chain
 from audit.anchors import AnchorScan
@@ -105,9 +106,17 @@ def test_copy_is_the_python_engines_former_name(tricky_chain):
     assert outcome(verify("copy")) == outcome(verify("python"))
 
 
+def _sql(statement):
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+
+
 DAMAGE = {
     "edited content": lambda: tamper.edit(3, code="forged"),
     "edited address": lambda: tamper.edit(5, client_ip="192.0.2.2"),
+    "address given a netmask": lambda: _sql(
+        "UPDATE audit_auditevent SET client_ip = '203.0.113.250/24' WHERE seq = 8"
+    ),
     "edited time": lambda: tamper.edit(6, occurred_at=TIMES[0] + timedelta(microseconds=1)),
     "edited hash": lambda: tamper.edit(8, hash="0" * 64),
     "edited hash in capitals": lambda: tamper.edit(8, hash=tamper.event_values(8)["hash"].upper()),
