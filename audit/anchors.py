@@ -8,7 +8,8 @@ Ed25519 key the database never holds::
 
 The signature covers everything before `` key=``. ``audit_checkpoint`` writes one file per
 anchor (``anchor-<seq>-<time>.txt``, created exclusively, read-only) into the directory named
-by ``RELAIS_AUDIT_ANCHOR_DIR``, which operations make append-only (docs/operations.md).
+by ``RELAIS_AUDIT_ANCHOR_DIR``, which operations make append-only (docs/operations.md), and
+optionally sends the same line to syslog (``RELAIS_AUDIT_ANCHOR_SYSLOG``, ``syslog_send``).
 ``audit_verify`` reads every anchor there and checks it with the public keys of
 ``RELAIS_AUDIT_PUBLIC_KEY_FILES``: whoever holds the database can rewrite or wipe the chain, the
 stored checkpoints and the head, but cannot forge an anchor nor make the chain agree with one.
