@@ -172,3 +172,17 @@ def test_pg_time_reads_every_form():
     assert chain.pg_time("2026-01-02 03:04:05.123456+00") == "2026-01-02T03:04:05.123456Z"
     with pytest.raises(ValueError, match="time zone"):
         chain.pg_time("2026-01-02 04:04:05+01")
+
+
+def test_the_python_engine_has_the_last_word(tricky_chain, spies, monkeypatch):
+    """Should the server build texts that differ from the stored fields (here: a text with one
+    field wrong, as a replaced built-in function could), the fast checks fail and the python
+    engine, which trusts no SQL function, decides: the chain is intact."""
+    monkeypatch.setattr(
+        chain,
+        "FAST_COPY_SQL",
+        chain.FAST_COPY_SQL.replace("e.code, e.request_id", "'x', e.request_id"),
+    )
+    result = verify("fast")
+    assert result.ok and result.count == tricky_chain
+    assert spies[0] == "fallback"
