@@ -8,7 +8,8 @@ Ed25519 key the database never holds::
 
 The signature covers everything before `` key=``. ``audit_checkpoint`` writes one file per
 anchor (``anchor-<seq>-<time>.txt``, created exclusively, read-only) into the directory named
-by ``RELAIS_AUDIT_ANCHOR_DIR``, which operations make append-only (docs/operations.md).
+by ``RELAIS_AUDIT_ANCHOR_DIR``, which operations make append-only (docs/operations.md), and
+optionally sends the same line to syslog (``RELAIS_AUDIT_ANCHOR_SYSLOG``, ``syslog_send``).
 ``audit_verify`` reads every anchor there and checks it with the public keys of
 ``RELAIS_AUDIT_PUBLIC_KEY_FILES``: whoever holds the database can rewrite or wipe the chain, the
 stored checkpoints and the head, but cannot forge an anchor nor make the chain agree with one.
@@ -277,4 +278,65 @@ def write_configured(*, seq: int, digest: str, at: datetime) -> tuple[Anchor, Pa
             private_path=private_path, public_path=settings.RELAIS_AUDIT_PUBLIC_KEY_FILES[0]
         )
     anchor = anchor_sign(seq=seq, digest=digest, at=at, private_key=load_private_key(private_path))
-    return anchor, anchor_write(anchor, settings.RELAIS_AUDIT_ANCHOR_DIR)
+    path = anchor_write(anchor, settings.RELAIS_AUDIT_ANCHOR_DIR)
+    address = getattr(settings, "RELAIS_AUDIT_ANCHOR_SYSLOG", "")
+    if address:
+        syslog_send(anchor, address)
+    return anchor, path
+
+
+# --- syslog ---------------------------------------------------------------------------------
+
+SYSLOG_IDENT = "relais-audit: "
+
+
+def syslog_address(address: str):
+    """``host:port`` (UDP) or the path of a Unix socket (e.g. ``/dev/log``)."""
+    if address.startswith("/"):
+        return address
+    host, _sep, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise AnchorError(
+            _(
+                "RELAIS_AUDIT_ANCHOR_SYSLOG : « hôte:port » (UDP) ou chemin d'une socket Unix "
+                "attendu, reçu « %(address)s »."
+            )
+            % {"address": address}
+        )
+    return (host.strip("[]"), int(port))
+
+
+def syslog_send(anchor: Anchor, address: str) -> None:
+    """Send the anchor's line to syslog as well (facility ``authpriv``, severity ``notice``,
+    ident ``relais-audit``): another copy outside the database, kept by the log host. Raises
+    AnchorError if it cannot be sent."""
+    import logging
+    from logging.handlers import SysLogHandler
+
+    try:
+        handler = SysLogHandler(
+            address=syslog_address(address), facility=SysLogHandler.LOG_AUTHPRIV
+        )
+    except OSError as exc:
+        raise AnchorError(
+            _("Envoi de l'ancre à syslog impossible (%(address)s) : %(error)s.")
+            % {"address": address, "error": exc.strerror or exc}
+        ) from exc
+
+    def handle_error(record):
+        raise  # noqa: PLE0704 — called by emit() inside its except clause: re-raise there
+
+    handler.handleError = handle_error
+    handler.ident = SYSLOG_IDENT
+    # "notice": what syslog's own tools call a normal but significant condition.
+    handler.mapPriority = lambda level_name: "notice"
+    record = logging.makeLogRecord({"msg": anchor.line, "levelno": logging.INFO})
+    try:
+        handler.handle(record)
+    except OSError as exc:
+        raise AnchorError(
+            _("Envoi de l'ancre à syslog impossible (%(address)s) : %(error)s.")
+            % {"address": address, "error": exc.strerror or exc}
+        ) from exc
+    finally:
+        handler.close()

@@ -30,16 +30,21 @@ database lock) the same steps run in Python.
 ``verify`` also compares every known head with the events at their sequence numbers: the
 signed anchors kept outside the database (audit/anchors.py), checkpoint lines kept outside
 (audit/checkpoints.py), stored checkpoints and stored successful verifications; so a chain
-rewritten consistently, wiped or cut short is reported broken. Three engines read the chain
-(``copy``, ``sql``, ``orm``: see ``verify`` and docs/audit.md).
+rewritten consistently, wiped or cut short is reported broken. Four engines read the chain
+(``fast``, ``python``, ``sql``, ``orm``: see ``verify`` and docs/audit.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import operator
+from binascii import hexlify
+from bisect import bisect_left
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import compress
 
 from django.db import connection, transaction
 
@@ -308,13 +313,14 @@ def verify(
     consistently with its checkpoints is reported broken, never ``OK 0 events``. They are all
     read before the head, so none can legitimately lie beyond it.
 
-    ``engine``: how rows are read and hashed (both hash in Python, never in SQL): ``copy``
-    (PostgreSQL: the columns streamed by ``COPY (SELECT …) TO STDOUT`` inside a transaction, the
-    canonical text built from their bytes by one format operation; the default there) or
-    ``orm`` (typed values through the ORM and ``compute_hash``: the reference implementation,
-    the default on SQLite). ``jobs`` > 1 (copy engine, outside a transaction): that many
+    ``engine``: how rows are read and hashed (``auto``: ``fast`` on PostgreSQL, ``orm``
+    elsewhere). ``fast``: PostgreSQL builds each canonical text with its built-in functions,
+    Python hashes and compares (anything unusual is read again by ``python``); ``python``: the
+    independent path, columns as stored (COPY), canonical text built in Python; ``sql``: all
+    in the server; ``orm``: the reference implementation. ``jobs`` > 1 (``fast`` and
+    ``python``, outside a transaction, whose rows other connections would not see): that many
     processes verify consecutive ranges, each on its own connection; the links between ranges
-    are checked here.
+    are checked here. Every engine gives the same result.
     """
     from audit import anchors as anchor_module
 
@@ -351,14 +357,16 @@ def verify(
                     f"hash differs from {mark.description}",
                     f"{mark.reason_prefix}_mismatch",
                 )
-        if engine == "auto":
-            engine = "copy" if connection.vendor == "postgresql" else "orm"
-        if engine not in ("copy", "orm", "sql"):
-            raise ValueError(f"unknown verification engine {engine!r}")
-        if engine == "copy" and jobs > 1 and not connection.in_atomic_block:
-            count, prev = _walk_copy_parallel(head_seq, by_seq, chunk_size, jobs)
+        engine = resolve_engine(engine)
+        if engine in RANGE_WALKS and jobs > 1 and not connection.in_atomic_block:
+            count, prev = _walk_parallel(engine, head_seq, by_seq, jobs)
         else:
-            walk = {"copy": _walk_copy, "orm": _walk_orm, "sql": _walk_sql}[engine]
+            walk = {
+                "fast": _walk_range_engine("fast"),
+                "python": _walk_range_engine("python"),
+                "orm": _walk_orm,
+                "sql": _walk_sql,
+            }[engine]
             count, prev = walk(head_seq, by_seq, chunk_size)
         if count != head_seq:
             raise _Broken(count + 1, f"head is at seq {head_seq} but events stop", "head_behind")
@@ -385,6 +393,20 @@ def verify(
             **counts,
         )
     return VerifyResult(True, count, head_seq, prev, **counts)
+
+
+ENGINES = ("fast", "python", "sql", "orm")
+
+
+def resolve_engine(engine: str) -> str:
+    """The engine ``auto`` stands for here (``fast`` on PostgreSQL, ``orm`` elsewhere);
+    ``copy`` is the python engine's former name."""
+    if engine == "auto":
+        return "fast" if connection.vendor == "postgresql" else "orm"
+    engine = {"copy": "python"}.get(engine, engine)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown verification engine {engine!r}")
+    return engine
 
 
 def _check_marks(seq: int, digest: str, marks) -> None:
@@ -422,16 +444,28 @@ def _walk_orm(head_seq: int, by_seq, chunk_size: int) -> tuple[int, str]:
     return count, prev
 
 
-# The copy engine: PostgreSQL sends the columns in COPY's text form; Python builds the
-# canonical text from those bytes and hashes it. No SQL function takes part.
+# The python engine: PostgreSQL sends the columns in COPY's text form (no SQL expression, no
+# function: the columns as they are stored); Python builds the canonical text from those bytes
+# and hashes it. A block of rows is checked with C-level bulk operations (one split, one format
+# and one SHA-256 per row, and list or bytes comparisons per block); a block where anything is
+# unusual is read again row by row, which names the first problem.
 TEMPLATE = "\n".join([FORMAT] + [f"{LINE_NAMES.get(name, name)}=%s" for name in FIELDS])
 TEMPLATE_BYTES = TEMPLATE.encode("ascii")
+# The same, taking a row's 17 columns: the stored hash (the last) is formatted as nothing.
+_ROW_TEMPLATE = TEMPLATE_BYTES + b"%.0s"
+_COLUMNS = len(FIELDS) + 1
 COPY_SQL = (
     "COPY (SELECT seq, occurred_at, actor_id, actor_username, role, action, object_type, "
     "object_id, reference, transition, from_state, to_state, code, request_id, client_ip, "
-    "prev_hash, hash FROM audit_auditevent WHERE seq >= {first} AND seq <= {last} "
-    "ORDER BY seq) TO STDOUT"
+    "prev_hash, hash FROM public.audit_auditevent WHERE seq >= {first} AND seq <= {last} "
+    "ORDER BY seq) TO STDOUT (NULL '')"
 )
+_SHA256 = hashlib.sha256
+_DIGEST = operator.methodcaller("digest")
+_NOT_27 = (27).__ne__
+_LAST_64 = operator.itemgetter(slice(-64, None))
+_FIRST_64 = operator.itemgetter(slice(None, 64))
+_AFTER_64 = operator.itemgetter(slice(64, None))
 
 
 def pg_time(value: str) -> str:
@@ -443,116 +477,334 @@ def pg_time(value: str) -> str:
     return f"{value[:10]}T{value[11:19]}.{fraction:0<6}Z"
 
 
-def copy_blocks(first: int, last: int, block_size: int = 1 << 20):
+def _set_text_forms(cursor) -> None:
+    """The text forms the readers below expect, whatever the role's defaults; and only
+    PostgreSQL's own functions and operators for unqualified names (pg_catalog alone on the
+    search path: nothing the database owner planted in another schema is called)."""
+    cursor.execute("SET LOCAL TimeZone = 'UTC'")
+    cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+    cursor.execute("SET LOCAL search_path = pg_catalog")
+
+
+COPY_BLOCK_BYTES = 1 << 20
+
+
+def copy_blocks(first: int, last: int, block_size: int | None = None):
     """Events ``first``..``last`` as COPY text output, in blocks of complete lines (about
     ``block_size`` bytes each, so that per-block work is not paid per row). Runs inside the
     caller's ``atomic()``: COPY streams rows as the server produces them, with no cursor and
     no temporary file."""
     with connection.cursor() as cursor:
-        # The text forms the parser below expects, whatever the role's defaults.
-        cursor.execute("SET LOCAL TimeZone = 'UTC'")
-        cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+        _set_text_forms(cursor)
+        block_size = block_size or COPY_BLOCK_BYTES
         parts, size = [], 0
+        append = parts.append
         with cursor.cursor.copy(COPY_SQL.format(first=int(first), last=int(last))) as copy:
-            for block in copy:
-                parts.append(bytes(block))
-                size += len(block)
+            # One message per row: kept as they come (no copy), joined once per block.
+            for row in copy:
+                append(row)
+                size += len(row)
                 if size >= block_size:
-                    data = b"".join(parts)
-                    cut = data.rfind(b"\n") + 1
-                    parts, size = [data[cut:]], len(data) - cut
-                    if cut:
-                        yield data[:cut]
-        data = b"".join(parts)
-        if data:
+                    yield b"".join(parts)
+                    parts.clear()
+                    size = 0
+        if parts:
+            data = b"".join(parts)
             yield data if data.endswith(b"\n") else data + b"\n"
 
 
-def walk_copy_range(first: int, last: int, prev: str | None, by_seq):
-    """Verify events ``first``..``last`` whose first ``prev_hash`` must be ``prev`` (None:
-    whatever it is; the caller checks it). Returns (count, hash of the last event, prev_hash of
-    the first event). Raises _Broken. Must run inside ``atomic()``."""
+def _bulk_block(block: bytes, rows: int, first: int, prev: bytes | None):
+    """Check ``rows`` events (``first``, ``first`` + 1…) of a COPY block at once: gapless
+    numbers, links, every hash. Returns their stored hashes (bytes), or None when anything is
+    unusual (the caller then reads the block row by row, which names the problem)."""
+    # Any backslash would be an escaped character that no valid value holds (NULL is empty).
+    if b"\\" in block:
+        return None
+    flat = block.replace(b"\n", b"\t").split(b"\t")
+    flat.pop()  # after the last row's newline
+    if len(flat) != _COLUMNS * rows:
+        return None
+    # The times, "2026-01-02 03:04:05.123456+00", become "2026-01-02T03:04:05.123456Z" all
+    # at once; a time in another form gives a hash that does not match (then row by row).
+    stamps = b"\t".join(flat[1::_COLUMNS]).replace(b" ", b"T").replace(b"+00", b"Z").split(b"\t")
+    if len(stamps) != rows:
+        return None
+    # PostgreSQL drops the fraction's trailing zeros (".12", or no fraction at all): pad those.
+    for index in compress(range(rows), map(_NOT_27, map(len, stamps))):
+        stamp = stamps[index]
+        if len(stamp) < 20 or stamp[19:20] not in (b".", b"Z"):
+            return None
+        stamps[index] = b"%s.%sZ" % (stamp[:19], stamp[20:-1].ljust(6, b"0"))
+    flat[1::_COLUMNS] = stamps
+    hashes = flat[16::_COLUMNS]
+    texts = map(_ROW_TEMPLATE.__mod__, zip(*[iter(flat)] * _COLUMNS, strict=True))
+    if hexlify(b"".join(map(_DIGEST, map(_SHA256, texts)))) != b"".join(hashes):
+        return None
+    links = flat[15::_COLUMNS]
+    if (prev is not None and links[0] != prev) or links[1:] != hashes[:-1]:
+        return None
+    if list(map(int, flat[0::_COLUMNS])) != list(range(first, first + rows)):
+        return None
+    return hashes
+
+
+class _RowState:
+    """Where a range's walk stands: next expected sequence number, last hash, first link."""
+
+    def __init__(self, first: int, prev: bytes | None):
+        self.expected = first
+        self.prev = prev
+        self.first_prev: bytes | None = None
+        self.count = 0
+
+
+def _exact_block(block: bytes, state: _RowState, by_seq) -> None:
+    """Row by row, in order: the first problem of the block raises _Broken with its reason."""
     sha256 = hashlib.sha256
     template = TEMPLATE_BYTES
-    expected = first
-    expected_bytes = str(first).encode()
-    prev_bytes = None if prev is None else prev.encode()
-    first_prev = None
-    count = 0
-    marked = {str(seq).encode() for seq in by_seq}
-    for block in copy_blocks(first, last):
-        # NULL is \N; every other backslash would be an escaped character that no valid
-        # value holds (codes, references, usernames, hex, addresses): refuse, never guess.
-        block = block.replace(b"\\N", b"")
-        if b"\\" in block:
-            line = next(line for line in block.split(b"\n") if b"\\" in line)
+    for line in block.split(b"\n")[:-1]:
+        expected = state.expected
+        if b"\\" in line:
             raise _Broken(
                 int(line.split(b"\t", 1)[0] or 0),
                 "an event holds a character the canonical format forbids",
                 "hash_mismatch",
             )
-        # The time "2026-01-02 03:04:05.12+00" becomes "2026-01-02T03:04:05.120000Z". When the
-        # block holds exactly one space and one "+00<tab>" per line, they are the times' (no
-        # other value may hold a space), so they are rewritten for the whole block at once.
-        lines = block.count(b"\n")
-        fast = block.count(b" ") == lines and block.count(b"+00\t") == lines
-        if fast:
-            block = block.replace(b" ", b"T").replace(b"+00\t", b"Z\t")
-        for line in block.split(b"\n")[:-1]:
-            fields = line.split(b"\t")
-            if len(fields) != 17:
-                raise _Broken(expected, "unreadable event row", "hash_mismatch")
-            if fields[0] != expected_bytes:
-                raise _Broken(expected, f"event {expected} is missing", "missing_event")
-            if prev_bytes is None:
-                prev_bytes = first_prev = fields[15]
-            elif first_prev is None:
-                first_prev = fields[15]
-            if fields[15] != prev_bytes:
-                raise _Broken(expected, "previous-hash link does not match", "link_mismatch")
-            stamp = fields[1]
-            if not fast:
-                if len(stamp) < 22 or stamp[-3:] != b"+00" or stamp[10:11] != b" ":
-                    raise _Broken(expected, f"unexpected time text {stamp!r}", "hash_mismatch")
-                fields[1] = b"%sT%s.%sZ" % (stamp[:10], stamp[11:19], stamp[20:-3].ljust(6, b"0"))
-            elif len(stamp) != 27:  # PostgreSQL drops the fraction's trailing zeros
-                fields[1] = b"%s.%sZ" % (stamp[:19], stamp[20:-1].ljust(6, b"0"))
-            digest = fields.pop()
-            if sha256(template % tuple(fields)).hexdigest().encode() != digest:
-                raise _Broken(expected, "hash does not match the event's content", "hash_mismatch")
-            if fields[0] in marked:
-                _check_marks(expected, digest.decode(), by_seq[expected])
-            prev_bytes = digest
-            expected += 1
-            expected_bytes = str(expected).encode()
-            count += 1
-    last_hash = None if prev_bytes is None else prev_bytes.decode()
-    return count, last_hash, None if first_prev is None else first_prev.decode()
+        fields = line.split(b"\t")
+        if len(fields) != _COLUMNS:
+            raise _Broken(expected, "unreadable event row", "hash_mismatch")
+        if fields[0] != str(expected).encode():
+            raise _Broken(expected, f"event {expected} is missing", "missing_event")
+        if state.prev is None:
+            state.prev = fields[15]
+        if state.first_prev is None:
+            state.first_prev = fields[15]
+        if fields[15] != state.prev:
+            raise _Broken(expected, "previous-hash link does not match", "link_mismatch")
+        stamp = fields[1]
+        if len(stamp) < 22 or stamp[-3:] != b"+00" or stamp[10:11] != b" ":
+            raise _Broken(expected, f"unexpected time text {stamp!r}", "hash_mismatch")
+        fields[1] = b"%sT%s.%sZ" % (stamp[:10], stamp[11:19], stamp[20:-3].ljust(6, b"0"))
+        digest = fields.pop()
+        if sha256(template % tuple(fields)).hexdigest().encode() != digest:
+            raise _Broken(expected, "hash does not match the event's content", "hash_mismatch")
+        if expected in by_seq:
+            _check_marks(expected, digest.decode(), by_seq[expected])
+        state.prev = digest
+        state.expected += 1
+        state.count += 1
 
 
-def _walk_copy(head_seq: int, by_seq, chunk_size: int) -> tuple[int, str]:
-    if connection.vendor != "postgresql":
-        raise ValueError("the copy engine reads PostgreSQL")
+def _check_marks_in(hashes, first: int, marked: list[int], by_seq) -> None:
+    """The known heads among sequence numbers first… (whose stored hashes are ``hashes``)."""
+    start = bisect_left(marked, first)
+    end = bisect_left(marked, first + len(hashes))
+    for seq in marked[start:end]:
+        _check_marks(seq, hashes[seq - first].decode(), by_seq[seq])
+
+
+def walk_python_range(first: int, last: int, prev: str | None, by_seq):
+    """Verify events ``first``..``last`` whose first ``prev_hash`` must be ``prev`` (None:
+    whatever it is; the caller checks it). Returns (count, hash of the last event, prev_hash of
+    the first event). Raises _Broken. Runs inside ``_reading()`` (its settings are local)."""
+    state = _RowState(first, None if prev is None else prev.encode())
+    marked = sorted(seq for seq in by_seq if first <= seq <= last)
+    for block in copy_blocks(first, last):
+        rows = block.count(b"\n")
+        hashes = _bulk_block(block, rows, state.expected, state.prev)
+        if hashes is None:
+            _exact_block(block, state, by_seq)
+            continue
+        _check_marks_in(hashes, state.expected, marked, by_seq)
+        if state.first_prev is None:
+            state.first_prev = _first_link(block)
+        state.prev = hashes[-1]
+        state.expected += rows
+        state.count += rows
+    return _range_result(state)
+
+
+def _first_link(block: bytes) -> bytes:
+    """The prev_hash of a COPY block's first row (its 16th column)."""
+    return block[: block.find(b"\n")].split(b"\t")[15]
+
+
+def _range_result(state: _RowState):
+    last_hash = None if state.prev is None or not state.count else state.prev.decode()
+    first_prev = None if state.first_prev is None else state.first_prev.decode()
+    return state.count, last_hash, first_prev
+
+
+# The fast engine: PostgreSQL builds each canonical text (its own built-in functions only:
+# pg_catalog alone on the search path) and sends them a few thousand events per row of a
+# binary COPY, with their stored hashes; Python hashes every text and compares. It trusts the
+# server's functions to build the text from the stored fields (a superuser could replace
+# them): the python engine does not, and both must agree (tests/audit/test_verify_engines.py).
+FAST_CHUNK = 4000
+_SEPARATOR = b"\x1e"  # between two texts; held by no valid value
+FAST_TEXT = (
+    "format(E'"
+    + TEMPLATE.replace("\n", "\\n")
+    + "', e.seq, to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "e.actor_id, e.actor_username, e.role, e.action, e.object_type, e.object_id, e.reference, "
+    "e.transition, e.from_state, e.to_state, e.code, e.request_id, e.client_ip, e.prev_hash)"
+)
+# One row per chunk: the chunk's events, each as its stored hash then its canonical text,
+# joined by the separator in the order of an ordered subquery (no sort inside the aggregate:
+# should the order ever differ, the links would not match and the chunk would be read again by
+# the python engine, never accepted).
+FAST_COPY_SQL = (
+    "COPY (SELECT c.texts FROM generate_series({first}, {last}, {chunk}) AS g(start) "  # noqa: S608 — constant; numbers formatted as int
+    f"CROSS JOIN LATERAL (SELECT string_agg(e.hash || {FAST_TEXT}, E'\\x1e') AS texts "
+    "FROM (SELECT * FROM public.audit_auditevent e WHERE e.seq >= g.start "
+    "AND e.seq <= least(g.start + {chunk} - 1, {last}) ORDER BY e.seq) e) c ORDER BY g.start"
+    ") TO STDOUT (FORMAT binary)"
+)
+_BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+
+
+def _binary_tuples(copy):
+    """The rows of a binary COPY (tuples of bytes or None), parsed as the messages come."""
+    buffer = bytearray()
+    header = True
+    for message in copy:
+        buffer += message
+        offset = 0
+        if header:
+            if len(buffer) < 19:
+                continue
+            if buffer[:11] != _BINARY_SIGNATURE:
+                raise ValueError("unexpected COPY header")
+            offset = 19 + int.from_bytes(buffer[15:19], "big")
+            header = False
+        while len(buffer) - offset >= 2:
+            fields = int.from_bytes(buffer[offset : offset + 2], "big", signed=True)
+            if fields == -1:
+                offset += 2
+                break
+            values, position = [], offset + 2
+            for _ in range(fields):
+                if len(buffer) - position < 4:
+                    break
+                size = int.from_bytes(buffer[position : position + 4], "big", signed=True)
+                position += 4
+                if size < 0:
+                    values.append(None)
+                    continue
+                if len(buffer) - position < size:
+                    break
+                values.append(bytes(buffer[position : position + size]))
+                position += size
+            if len(values) < fields:
+                break  # the rest of this row comes with the next message
+            offset = position
+            yield tuple(values)
+        del buffer[:offset]
+
+
+def walk_fast_range(first: int, last: int, prev: str | None, by_seq):
+    """As ``walk_python_range``, on texts the server builds. From the first chunk where
+    anything is unusual, the rest of the range is read again by ``walk_python_range``, which
+    names the problem (or finds none: the independent path has the last word)."""
+    state = _RowState(first, None if prev is None else prev.encode())
+    marked = sorted(seq for seq in by_seq if first <= seq <= last)
+    chunk = FAST_CHUNK
+    sql = FAST_COPY_SQL.format(first=int(first), last=int(last), chunk=chunk)
+    unusual = False
+    with connection.cursor() as cursor:
+        _set_text_forms(cursor)
+        with cursor.cursor.copy(sql) as copy:
+            for (texts,) in _binary_tuples(copy):
+                if unusual:
+                    continue  # read to the end: the transaction stays usable
+                rows = min(chunk, last - state.expected + 1)
+                parts = texts.split(_SEPARATOR) if texts else ()
+                if len(parts) != rows:
+                    unusual = True
+                    continue
+                hashes = b"".join(map(_FIRST_64, parts))
+                parts = list(map(_AFTER_64, parts))
+                links = b"".join(map(_LAST_64, parts))
+                if (
+                    hexlify(b"".join(map(_DIGEST, map(_SHA256, parts)))) != hashes
+                    or (state.prev is not None and links[:64] != state.prev)
+                    or links[64:] != hashes[:-64]
+                ):
+                    unusual = True
+                    continue
+                if marked and marked[-1] >= state.expected:
+                    stored = [hashes[i : i + 64] for i in range(0, len(hashes), 64)]
+                    _check_marks_in(stored, state.expected, marked, by_seq)
+                if state.first_prev is None:
+                    state.first_prev = links[:64]
+                state.prev = hashes[-64:]
+                state.expected += rows
+                state.count += rows
+    if unusual:
+        rest = walk_python_range(
+            state.expected,
+            last,
+            None if state.prev is None else state.prev.decode(),
+            by_seq,
+        )
+        count, last_hash, first_prev = rest
+        if state.first_prev is None and first_prev is not None:
+            state.first_prev = first_prev.encode()
+        state.count += count
+        if count:
+            state.prev = last_hash.encode()
+    return _range_result(state)
+
+
+RANGE_WALKS = {"python": walk_python_range, "fast": walk_fast_range}
+
+
+@contextmanager
+def _reading():
+    """One transaction (or savepoint) for a walk, rolled back at the end: it wrote nothing, and
+    its ``SET LOCAL`` settings (search path, time zone) must not outlive it."""
     with transaction.atomic():
-        count, last_hash, _first_prev = walk_copy_range(1, head_seq, GENESIS_HASH, by_seq)
-    return count, last_hash or GENESIS_HASH
+        yield
+        transaction.set_rollback(True)
 
 
-def _range_worker(first: int, last: int, by_seq):
-    """In a child process: its own connection, one range. Plain tuples cross the boundary."""
+def _walk_range_engine(engine: str):
+    def walk(head_seq: int, by_seq, chunk_size: int) -> tuple[int, str]:
+        if connection.vendor != "postgresql":
+            raise ValueError(f"the {engine} engine reads PostgreSQL")
+        if head_seq == 0:
+            return 0, GENESIS_HASH
+        with _reading():
+            count, last_hash, _first_prev = RANGE_WALKS[engine](1, head_seq, GENESIS_HASH, by_seq)
+        return count, last_hash or GENESIS_HASH
+
+    return walk
+
+
+def _range_worker(engine: str, first: int, last: int, by_seq):
+    """In a child process: its own connection, one range. Plain tuples cross the boundary:
+    the stored link of the range's first event (None if missing: the parent checks it against
+    the previous range), then the outcome."""
     from django.db import connections
 
     try:
-        with transaction.atomic():
-            count, last_hash, first_prev = walk_copy_range(first, last, None, by_seq)
-        return ("ok", first_prev, count, last_hash)
-    except _Broken as broken:
-        return ("broken", broken.seq, broken.reason, broken.code)
+        with _reading():
+            first_prev = (
+                AuditEvent.objects.filter(seq=first).values_list("prev_hash", flat=True).first()
+            )
+            try:
+                count, last_hash, _first_prev = RANGE_WALKS[engine](first, last, None, by_seq)
+            except _Broken as broken:
+                return (first_prev, "broken", broken.seq, broken.reason, broken.code)
+        return (first_prev, "ok", count, last_hash)
     finally:
         connections.close_all()
 
 
-def _walk_copy_parallel(head_seq: int, by_seq, chunk_size: int, jobs: int):
+def _walk_parallel(engine: str, head_seq: int, by_seq, jobs: int):
+    """``jobs`` processes each verify a consecutive range from the stored hash at its start;
+    here, each range's first link must be the previous range's last hash (the first range's:
+    the genesis hash), and the first problem in chain order wins."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -565,20 +817,21 @@ def _walk_copy_parallel(head_seq: int, by_seq, chunk_size: int, jobs: int):
     connections.close_all()  # children must not share the parent's connection
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:
-        futures = [pool.submit(_range_worker, a, b, by_seq) for a, b in ranges]
+        futures = [pool.submit(_range_worker, engine, a, b, by_seq) for a, b in ranges]
         results = [future.result() for future in futures]
     count, prev = 0, GENESIS_HASH
     for index, ((first, last), result) in enumerate(zip(ranges, results, strict=True)):
-        if result[0] == "broken":
-            _, seq, reason, code = result
-            raise _Broken(seq, reason, code)
-        _, first_prev, range_count, last_hash = result
-        if range_count and first_prev != prev:
+        first_prev, status, *rest = result
+        # In chain order: the link into the range comes before anything inside it.
+        if first_prev is not None and first_prev != prev:
             raise _Broken(first, "previous-hash link does not match", "link_mismatch")
+        if status == "broken":
+            raise _Broken(*rest)
+        range_count, last_hash = rest
         count += range_count
         prev = last_hash if range_count else prev
         if range_count < last - first + 1:
-            if any(later[0] == "broken" or later[2] for later in results[index + 1 :]):
+            if any(later[1] == "broken" or later[2] for later in results[index + 1 :]):
                 missing = first + range_count
                 raise _Broken(missing, f"event {missing} is missing", "missing_event")
             break  # events stop here: the caller reports the head ahead of them
@@ -588,7 +841,9 @@ def _walk_copy_parallel(head_seq: int, by_seq, chunk_size: int, jobs: int):
 # The sql engine: PostgreSQL recomputes every hash with its built-in functions (schema-
 # qualified, so nothing planted in another schema is called) and compares links and sequence
 # numbers with window functions; Python only reads the first problem. Fast, but it trusts the
-# server's pg_catalog, which a superuser could replace: the copy engine does not.
+# server's pg_catalog, which a superuser could replace: the python engine does not. The address
+# is written as its output function writes it (``abbrev``, the netmask shown unless /32 or
+# /128), as COPY sends it to the other engines: a netmask added to a stored address is a change.
 SQL_TEXT = r"""pg_catalog.concat_ws(E'\n', 'relais-audit-v1',
     'seq=' || e.seq,
     'occurred_at=' || pg_catalog.to_char(e.occurred_at AT TIME ZONE 'UTC',
@@ -600,7 +855,7 @@ SQL_TEXT = r"""pg_catalog.concat_ws(E'\n', 'relais-audit-v1',
     'reference=' || e.reference, 'transition=' || e.transition,
     'from_state=' || e.from_state, 'to_state=' || e.to_state, 'code=' || e.code,
     'request_id=' || e.request_id,
-    'client_ip=' || coalesce(pg_catalog.host(e.client_ip), ''),
+    'client_ip=' || coalesce(pg_catalog.abbrev(e.client_ip), ''),
     'prev_hash=' || e.prev_hash)"""
 SQL_FIRST_PROBLEM = f"""
 SELECT seq, expected, prev_hash IS DISTINCT FROM coalesce(before, %(genesis)s),

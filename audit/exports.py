@@ -2,9 +2,10 @@
 
 Columns are the event's fields in chain order plus its hash (``EXPORT_FIELDS``), events in
 ascending sequence order, times in the canonical UTC form of the chain: an export is enough to
-re-verify every hash and link it contains (docs/audit.md). Rows are read by a server-side cursor
-declared inside a transaction (PostgreSQL streams them, with no WITH HOLD temporary file) and
-written one at a time, so memory stays constant.
+re-verify every hash and link it contains (docs/audit.md). On PostgreSQL the rows come by one
+COPY inside a transaction and are turned into CSV or JSON Lines a block at a time
+(``_copy_lines``); elsewhere they are read in chunks and written one at a time. Either way
+memory stays constant.
 
 Every export ends with a **trailer** line (``Trailer``): how many events it holds, the last
 sequence number of the chain it covers and that event's hash, and whether it was filtered. A
@@ -23,7 +24,8 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.models.expressions import RawSQL
 
 from audit.chain import FIELDS, pg_time
 from audit.timestamps import format_time
@@ -145,10 +147,141 @@ def jsonl_lines(records: Iterable[dict], head=None, filtered=False) -> Iterator[
 def lines(
     export_format: str, queryset, *, head: tuple[int, str] | None = None, filtered: bool = False
 ) -> Iterator[str]:
-    """The export of ``queryset`` in ``export_format`` (csv or jsonl), line by line, ending
-    with the trailer of ``head`` (the chain's (seq, hash) the export covers) when given."""
+    """The export of ``queryset`` in ``export_format`` (csv or jsonl), ending with the trailer
+    of ``head`` (the chain's (seq, hash) the export covers) when given. Pieces of whole lines:
+    one line each from a list of records (SQLite), blocks of many lines on PostgreSQL."""
+    if export_format not in (ExportFormat.CSV, ExportFormat.JSONL):
+        raise ValueError(export_format)
+    if connections[queryset.db].vendor == "postgresql":
+        return _copy_lines(export_format, queryset, head, filtered)
     if export_format == ExportFormat.CSV:
         return csv_lines(rows(queryset), head, filtered)
-    if export_format == ExportFormat.JSONL:
-        return jsonl_lines(rows(queryset), head, filtered)
-    raise ValueError(export_format)
+    return jsonl_lines(rows(queryset), head, filtered)
+
+
+# PostgreSQL: the rows come by COPY in its text form (one statement inside a transaction: a
+# consistent snapshot, streamed, no cursor and no temporary file), the time already in the
+# canonical form, in blocks of about EXPORT_BLOCK_BYTES. A block of ordinary values becomes
+# its CSV or JSON Lines text with a few bytes operations for the whole block; a block holding
+# anything a CSV or JSON writer would quote or escape goes through ``csv_lines`` /
+# ``jsonl_lines`` one record at a time (same output).
+EXPORT_BLOCK_BYTES = 1 << 20
+CANONICAL_TIME_SQL = (
+    "pg_catalog.to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+)
+_NULL = {ExportFormat.CSV: b"", ExportFormat.JSONL: b"null"}
+# JSON values written as they are (numbers, or null); the others are strings.
+_JSON_BARE = {"seq", "actor_id", "object_id", "client_ip"}
+_JSON_TEMPLATE = (
+    "{"
+    + ",".join(f'"{name}":' + ("%s" if name in _JSON_BARE else '"%s"') for name in EXPORT_FIELDS)
+    + "}\n"
+).encode("ascii")
+_COLUMNS = len(EXPORT_FIELDS)
+_IP = EXPORT_FIELDS.index("client_ip")
+# Bytes that CSV would quote for: the delimiter, the quote, a carriage return; COPY's escape
+# character (an escaped newline or tab). For JSON: the quote, the backslash, control characters.
+_CSV_SPECIAL = (b";", b'"', b"\\", b"\r")
+_JSON_SPECIAL = b'"\\' + bytes(c for c in range(32) if c not in (9, 10))
+_COPY_ESCAPES = {b"b": "\b", b"f": "\f", b"n": "\n", b"r": "\r", b"t": "\t", b"v": "\v"}
+
+
+def _copy_statement(queryset, export_format: str):
+    values = (
+        queryset.order_by("seq")
+        .annotate(canonical_time=RawSQL(CANONICAL_TIME_SQL, ()))  # noqa: S611 — constant
+        .values_list(EXPORT_FIELDS[0], "canonical_time", *EXPORT_FIELDS[2:])
+    )
+    sql, params = values.query.sql_with_params()
+    null = _NULL[export_format].decode()
+    return f"COPY ({sql}) TO STDOUT (NULL '{null}')", params
+
+
+def _copy_export_blocks(queryset, export_format: str):
+    """(block, rows): complete COPY text lines, about EXPORT_BLOCK_BYTES at a time."""
+    connection = connections[queryset.db]
+    statement, params = _copy_statement(queryset, export_format)
+    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        parts, size = [], 0
+        with cursor.cursor.copy(statement, params) as copy:
+            for row in copy:
+                parts.append(row)
+                size += len(row)
+                if size >= EXPORT_BLOCK_BYTES:
+                    block = b"".join(parts)
+                    parts.clear()
+                    size = 0
+                    yield block, block.count(b"\n")
+        if parts:
+            block = b"".join(parts)
+            yield block, block.count(b"\n")
+
+
+def _unescape(value: bytes) -> str:
+    """One column of COPY's text form as its value (backslash sequences decoded)."""
+    text = value.decode("utf-8")
+    if "\\" not in text:
+        return text
+    out, chars = [], iter(text)
+    for char in chars:
+        if char != "\\":
+            out.append(char)
+            continue
+        escaped = next(chars, "")
+        out.append(_COPY_ESCAPES.get(escaped.encode(), escaped))
+    return "".join(out)
+
+
+def _copy_records(block: bytes, export_format: str) -> Iterator[dict]:
+    null = _NULL[export_format]
+    for line in block.split(b"\n")[:-1]:
+        values = line.split(b"\t")
+        record = {}
+        for name, value in zip(EXPORT_FIELDS, values, strict=True):
+            if name in _JSON_BARE and name != "seq" and value == null:
+                record[name] = None
+            elif name in _JSON_BARE and name != "client_ip":
+                record[name] = int(value)
+            else:
+                record[name] = _unescape(value)
+        yield record
+
+
+def _csv_block(block: bytes) -> str | None:
+    if any(special in block for special in _CSV_SPECIAL):
+        return None
+    return block.replace(b"\t", CSV_DELIMITER.encode()).decode("utf-8")
+
+
+def _jsonl_block(block: bytes, rows: int) -> str | None:
+    if len(block.translate(None, _JSON_SPECIAL)) != len(block):
+        return None
+    flat = block.replace(b"\n", b"\t").split(b"\t")
+    flat.pop()  # after the last newline
+    if len(flat) != _COLUMNS * rows:
+        return None
+    flat[_IP::_COLUMNS] = [ip if ip == b"null" else b'"%s"' % ip for ip in flat[_IP::_COLUMNS]]
+    return b"".join(map(_JSON_TEMPLATE.__mod__, zip(*[iter(flat)] * _COLUMNS, strict=True))).decode(
+        "utf-8"
+    )
+
+
+def _copy_lines(export_format: str, queryset, head, filtered) -> Iterator[str]:
+    count = 0
+    if export_format == ExportFormat.CSV:
+        yield from csv_lines((), None)  # the header
+    for block, rows in _copy_export_blocks(queryset, export_format):
+        as_csv = export_format == ExportFormat.CSV
+        text = _csv_block(block) if as_csv else _jsonl_block(block, rows)
+        if text is None:
+            records = _copy_records(block, export_format)
+            if as_csv:
+                text = "".join(csv_lines(records, None))
+                text = text[text.index("\n") + 1 :]  # without the header
+            else:
+                text = "".join(jsonl_lines(records, None))
+        count += rows
+        yield text
+    if head is not None:
+        trailer = Trailer(count, head[0], head[1], filtered)
+        yield trailer.csv_line() if export_format == ExportFormat.CSV else trailer.jsonl_line()

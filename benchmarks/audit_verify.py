@@ -1,13 +1,16 @@
 """Audit chain verification and export: events per second, ratio to raw SHA-256, peak memory.
 
 Runs on a throwaway test database of the configured server (never on real data), filled
-with N events appended by the real PostgreSQL append function:
+with N varied events (hashes by ``audit.chain.compute_hash``, identical to the database's append
+function; rows loaded by COPY). Measures every verification engine (``fast`` and ``python`` with
+1 and 2 jobs, ``sql``, ``orm`` on a prefix) and both exports:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/relais python -m benchmarks.audit_verify \\
         --events 1000000 [--keepdb] [--jobs 2]
 
 ``--keepdb`` keeps the test database (and its events) for the next run, which then only
-appends what is missing. Reports the load average, because the machine may be shared.
+appends what is missing. Reports the load average around each figure, because the machine may
+be shared, and the verifying processes' own CPU time per event (the server's is on top).
 """
 
 import argparse
@@ -15,6 +18,7 @@ import hashlib
 import os
 import resource
 import time
+from pathlib import Path
 
 ROLES = ("coordinator", "member", "cell_liaison", "auditor", "system")
 ACTIONS = ("transition", "access", "login", "export")
@@ -47,14 +51,37 @@ def synthetic(g: int) -> dict:
 
 
 def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The largest resident set of this process or of any finished child (the --jobs
+    workers), in MiB."""
+    return (
+        max(
+            resource.getrusage(who).ru_maxrss
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
+        / 1024
+    )
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and its finished children (the workers); the
+    server's own work is not counted."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--keepdb", action="store_true")
-    parser.add_argument("--jobs", type=int, default=1, help="parallel ranges for verify")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="also measure verify with this many jobs (1 and 2 always)",
+    )
     parser.add_argument(
         "--orm-events",
         type=int,
@@ -117,6 +144,21 @@ def fill(n: int) -> None:
     assert AuditEvent.objects.filter(seq=n).exists()
 
 
+def server_cpu() -> tuple[int, float | None]:
+    """The PostgreSQL backend of this process's connection and its CPU seconds so far, read
+    from /proc (None when the server runs on another host)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return pid, None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def raw_sha256_rate(sample_texts) -> float:
     sha256 = hashlib.sha256
     start = time.perf_counter()
@@ -154,26 +196,36 @@ def run(args):
 
     def measure(label, func, n):
         before = peak_mib()
-        start = time.perf_counter()
+        load = os.getloadavg()[0]
+        pid, server = server_cpu()
+        start, cpu = time.perf_counter(), cpu_seconds()
         outcome = func()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+        pid_after, server_after = server_cpu()
+        # The same backend before and after: one job (the --jobs workers have their own).
+        same = pid == pid_after and server is not None and server_after is not None
+        server_text = f"{(server_after - server) * 1e6 / n:4.2f}" if same else " n/a"
         rate = n / elapsed
         print(
             f"{label:<28} {n:>9} events {elapsed:7.2f} s {rate:>10,.0f}/s "
-            f"{rate / sha_rate:5.2f}× sha256   peak RSS {peak_mib():.0f} MiB "
-            f"(before {before:.0f})   {outcome}"
+            f"{rate / sha_rate:5.2f}× sha256   CPU µs/event: Python {cpu * 1e6 / n:4.2f} "
+            f"server {server_text}   "
+            f"peak RSS {peak_mib():.0f} MiB (before {before:.0f})   "
+            f"load {load:.2f}→{os.getloadavg()[0]:.2f}   {outcome}",
+            flush=True,
         )
 
     none = AnchorScan()
-    measure(
-        "verify copy (default)",
-        lambda: chain.verify(anchors=none, engine="copy", jobs=args.jobs).line()[:30],
-        head,
-    )
-    if args.jobs == 1:
+    runs = [("fast", 1), ("fast", 2), ("python", 1), ("python", 2)]
+    if args.jobs not in (1, 2):
+        runs += [("fast", args.jobs), ("python", args.jobs)]
+    for engine, jobs in runs:
+        default = " (default)" if engine == chain.resolve_engine("auto") else ""
         measure(
-            "verify copy, 2 jobs",
-            lambda: chain.verify(anchors=none, engine="copy", jobs=2).line()[:30],
+            f"verify {engine}{default}, {jobs} job{'s' if jobs > 1 else ''}",
+            lambda engine=engine, jobs=jobs: chain.verify(
+                anchors=none, engine=engine, jobs=jobs
+            ).line()[:30],
             head,
         )
     measure(

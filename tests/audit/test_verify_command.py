@@ -81,3 +81,10 @@ def test_forged_last_event_is_detected_by_the_head(chain_of_ten):
     tamper.drop_triggers()
     tamper.forge(10, code="forged")
     assert run_verify() == (1, "BROKEN at seq 10: head hash does not match the last event")
+
+
+def test_jobs_below_one_is_refused(chain_of_ten):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--jobs"):
+        run_verify("--jobs", "0")

@@ -41,22 +41,28 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--engine",
-            choices=("auto", "copy", "orm", "sql"),
+            choices=("auto", "fast", "python", "sql", "orm", "copy"),
             default="auto",
-            help="Lecture des événements : « copy » (PostgreSQL, colonnes transmises par COPY ; "
-            "défaut sur PostgreSQL) ou « orm » (valeurs typées de l'ORM, implémentation de "
-            "référence ; défaut sur SQLite). Les deux recalculent chaque empreinte en Python, "
-            "jamais par une fonction SQL.",
+            help="Lecture de la chaîne (docs/audit.md) : « fast » (défaut sur PostgreSQL : le "
+            "serveur construit le texte canonique de chaque événement avec ses fonctions "
+            "intégrées, Python calcule et compare chaque empreinte), « python » (vérification "
+            "indépendante : colonnes telles qu'enregistrées, texte canonique construit en "
+            "Python, aucune fonction SQL ; « copy » en est l'ancien nom), « sql » (tout dans le "
+            "serveur) ou « orm » (implémentation de référence ; défaut sur SQLite). Tous "
+            "donnent le même résultat.",
         )
         parser.add_argument(
             "--jobs",
             type=int,
             default=1,
             metavar="N",
-            help="PostgreSQL : N processus vérifient chacun une plage de la chaîne (défaut 1).",
+            help="PostgreSQL, moteurs fast et python : N processus vérifient chacun une plage "
+            "de la chaîne, les liens entre plages sont vérifiés ensuite (défaut 1).",
         )
 
     def handle(self, *args, checkpoint, checkpoint_file, record, engine, jobs, **options):
+        if jobs < 1:
+            raise CommandError("--jobs : un nombre entier d'au moins 1.", returncode=2)
         lines = list(checkpoint)
         if checkpoint_file:
             try:
