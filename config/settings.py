@@ -362,3 +362,6 @@ RELAIS_AUDIT_PUBLIC_KEY_FILES = env.csv_list(
     "RELAIS_AUDIT_PUBLIC_KEY_FILES",
     _ANCHOR_DEFAULTS.get("RELAIS_AUDIT_PUBLIC_KEY_FILES", ""),
 )
+# Optional copy of each signed anchor's line to syslog: "host:port" (UDP) or a Unix socket
+# path such as /dev/log; empty = off.
+RELAIS_AUDIT_ANCHOR_SYSLOG = ENVIRON.get("RELAIS_AUDIT_ANCHOR_SYSLOG", "")

@@ -132,3 +132,11 @@ def test_french_default_and_paris_time(settings):
     assert "en" in dict(settings.LANGUAGES)
     assert settings.TIME_ZONE == "Europe/Paris"
     assert settings.USE_TZ is True
+
+
+def test_anchor_syslog_address_is_read_from_the_environment():
+    code = ["-c", "import config.settings as s; print(repr(s.RELAIS_AUDIT_ANCHOR_SYSLOG))"]
+    assert _run(code).stdout.strip() == "''"
+    configured = _run(code, RELAIS_AUDIT_ANCHOR_SYSLOG="127.0.0.1:5514")
+    assert configured.returncode == 0, configured.stderr
+    assert configured.stdout.strip() == "'127.0.0.1:5514'"
