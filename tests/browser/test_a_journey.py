@@ -2,20 +2,71 @@
 the coordinator triages into two domains → a member takes, records the first contact,
 pauses, resumes and completes one track, then completes the other → the cell reviews and
 closes → the delegate's counts move → the auditor finds the events, verifies the chain and
-exports them.
+exports them → once the quarter has ended, the coordinator publishes its indicators and the
+strategic group reads the release.
 
-(The strategic group's reading of a release is not part of this journey yet: releases are
-being built by another change.)"""
+The journey runs on a controlled clock (``timezone.now``, shared by the live server's threads):
+it happens forty days into a quarter, so that every demo case (received at most thirty days
+before "today") falls in that quarter, and the clock then moves past the quarter's end for
+the publication. The quarter's figures are therefore the demo's plus the journey's, whatever
+the real date. The clock is in the future of the real one, so the browser's cookies stay
+valid."""
 
-from datetime import timedelta
+import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from tests.browser.conftest import SCREENSHOTS
+
 pytestmark = pytest.mark.browser
 
 REFERENCE = "VAL-2026-0777"
+
+
+class JourneyClock:
+    """``timezone.now`` = a chosen start + the real time elapsed (so events keep their order),
+    moved forward by ``jump_to``."""
+
+    def __init__(self, start: datetime):
+        self.offset = start - _real_now()
+
+    def now(self) -> datetime:
+        return _real_now() + self.offset
+
+    def jump_to(self, moment: datetime) -> None:
+        self.offset = moment - _real_now()
+
+
+_real_now = timezone.now
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _next_quarter_start(day: date) -> date:
+    start = _quarter_start(day)
+    return date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1)
+
+
+def _at_ten(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 10, tzinfo=timezone.get_current_timezone())
+
+
+@pytest.fixture(autouse=True)
+def journey_clock(monkeypatch, settings):
+    """Autouse, so it is in place before the demo is seeded. The indicators are published by
+    quarter (the floors of the grain at 0) so that the journey's quarter is released on its own
+    when it ends."""
+    settings.RELAIS_INDICATORS_QUARTER_FLOOR = 0
+    settings.RELAIS_INDICATORS_SEMESTER_FLOOR = 0
+    quarter = _next_quarter_start(timezone.localdate())
+    clock = JourneyClock(_at_ten(quarter + timedelta(days=40)))
+    monkeypatch.setattr(timezone, "now", clock.now)
+    return clock
 
 
 def _row(page, *texts):
@@ -71,7 +122,14 @@ def _carry_track(page, domain, *, with_pause):
     _confirm(page, f"Terminer l'accompagnement {REFERENCE} — {domain}")
 
 
-def test_a_referral_from_registration_to_closure_and_audit(session_for):
+def test_a_referral_from_registration_to_closure_audit_and_release(session_for, journey_clock):
+    from referrals.models import Referral
+
+    quarter_start = _quarter_start(timezone.localdate())
+    quarter_end = _next_quarter_start(quarter_start) - timedelta(days=1)
+    received_in_quarter = Referral.objects.filter(
+        received_on__range=(quarter_start, quarter_end)
+    ).count()
     delegate = session_for("demo-delegate")
     delegate.page.goto("/monitoring/")
     counts_before = delegate.page.inner_text("main")
@@ -156,5 +214,42 @@ def test_a_referral_from_registration_to_closure_and_audit(session_for):
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.startswith("\ufeffseq;occurred_at;")
     assert text.count(REFERENCE) >= 10
-    for session in (cell, coordinator, member, delegate, auditor):
+
+    # The quarter ends. The coordinator publishes its indicators on the releases page.
+    journey_clock.jump_to(_at_ten(quarter_end + timedelta(days=2)))
+    publisher = session_for("demo-coordinator")
+    page = publisher.page
+    page.goto("/indicators/releases/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publier les périodes terminées").click()
+    number = (quarter_start.month - 1) // 3 + 1
+    quarter_label = f"{'1er' if number == 1 else f'{number}e'} trimestre {quarter_start.year}"
+    published = _row(page, quarter_label, "Coordinateur", "demo-coordinator").inner_text()
+    assert re.match(rf"{quarter_label}\t1\t", published), published
+
+    # The strategic group reads the release: the quarter's referrals received are the demo's
+    # and the journey's one (a figure of at least the threshold, so published); no figure
+    # shown counts 1 … threshold − 1 (those are the mark "s"). The release's own table
+    # (version…) and the territorial indicators are not counts of people.
+    strategic = session_for("demo-strategic", height=1400)
+    page = strategic.page
+    page.goto(f"/indicators/?period={quarter_start.year}-Q{number}")
+    main = page.inner_text("main")
+    assert quarter_label in main and "version 1." in main, main
+    received = page.locator("#table-key-figures tbody tr").filter(has_text="Orientations reçues")
+    assert received.locator("td").last.inner_text().strip() == str(received_in_quarter + 1)
+    threshold = settings_threshold()
+    counts = "main table:not(#table-release):not(#table-territorial) td"  # counts of people
+    for shown in page.locator(counts).all_inner_texts():
+        figure = shown.strip().replace("\u202f", "").replace(" ", "")
+        if figure.isdigit():
+            assert not 1 <= int(figure) < threshold, shown
+    page.screenshot(path=str(SCREENSHOTS / "journey-strategic-release.png"), full_page=True)
+    for session in (cell, coordinator, member, delegate, auditor, publisher, strategic):
         assert session.errors == [], session.errors
+
+
+def settings_threshold() -> int:
+    from django.conf import settings
+
+    return settings.RELAIS_SUPPRESSION_THRESHOLD
