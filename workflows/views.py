@@ -159,6 +159,20 @@ class ReviewView(TaskPageMixin, generic.TemplateView):
     def post(self, request, *args, **kwargs):
         form = forms.ReviewForm(request.POST, prefix="review")
         if form.is_valid():
+            if form.cleaned_data["decision"] == forms.ReviewForm.CLOSE and not is_confirmed(
+                request
+            ):
+                # Closing is irreversible: the same confirmation page as the case page's.
+                return confirmation_page(
+                    request,
+                    action="close",
+                    reference=self.referral.reference,
+                    domain=", ".join(
+                        track.get_domain_display() for track in self.referral.tracks.order_by("pk")
+                    ),
+                    detail=dict(form.fields["code"].choices)[form.cleaned_data["code"]],
+                    cancel_url=request.get_full_path(),
+                )
             try:
                 with submission_once(request):
                     services.review_complete(

@@ -184,6 +184,7 @@ def test_a_referral_from_registration_to_closure_audit_and_release(session_for, 
     page.select_option("select[name=review-code]", "goals_reached")
     with page.expect_navigation():
         page.get_by_role("button", name="Valider le bilan").click()
+    _confirm(page, f"Clôturer l'orientation {REFERENCE} — Psychologique, Social")
     assert _row(page, REFERENCE).inner_text().count("Clôturée") == 1
 
     # The delegate's aggregated counts moved.

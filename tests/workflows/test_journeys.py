@@ -133,9 +133,11 @@ def test_support_review_continue_close(client, people):
     review = task_of(process, "review", status="NEW")
     login(client, people["cell"])
     client.post(url(review, "assign"))
-    response = client.post(
-        url(review, "execute"), {"review-decision": "close", "review-code": "goals_reached"}
-    )
+    closing = {"review-decision": "close", "review-code": "goals_reached"}
+    response = client.post(url(review, "execute"), closing)
+    assert response.status_code == 200  # the confirmation page
+    assert state(process) == "in_review"
+    response = client.post(url(review, "execute"), {**closing, "confirmed": "1"})
     assert response.status_code == 302
     process.refresh_from_db()
     assert state(process) == "closed"
