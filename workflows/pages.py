@@ -177,10 +177,21 @@ class CellHomeView(PageMixin, generic.TemplateView):
         )
         context["start_url"] = referral_flow.register.reverse("execute")
         list_url = reverse("cell:referrals")
-        # No COUNT on this page (its keyset pages cost the same at any depth): the counts are
-        # the rows already read; the referral list gives the rest.
+
+        # No unbounded COUNT on this page (its keyset pages cost the same at any depth): each
+        # count stops at COUNT_CAP + 1 rows ("999+"), read from the (state, received_on) index.
+        def in_state(state):
+            return bounded_count(Referral.objects.filter(state=state))
+
+        def listed(state):
+            return f"{list_url}?state={state}"
+
         context["counts"] = [
-            (_("bilans à conduire"), len(context["review_rows"]), "#reviews-title"),
+            (_("reçues, à examiner"), in_state(ReferralState.RECEIVED), listed("received")),
+            (_("en examen"), in_state(ReferralState.IN_ASSESSMENT), listed("in_assessment")),
+            (_("en accompagnement"), in_state(ReferralState.IN_SUPPORT), listed("in_support")),
+            (_("bilans à conduire"), in_state(ReferralState.IN_REVIEW), "#reviews-title"),
+            (_("retournées à la cellule"), in_state(ReferralState.RETURNED), listed("returned")),
         ]
         context["list_url"] = list_url
         return context
