@@ -109,3 +109,29 @@ def test_continuing_from_the_review_page_needs_no_confirmation(client, people, i
     )
     assert response.status_code == 302
     assert Referral.objects.get(pk=in_support.artifact_object_id).state == "in_support"
+
+
+@pytest.mark.django_db
+def test_returning_to_the_cell_at_triage_asks_first(client, people):
+    from tests.workflows.conftest import start_referral
+
+    process = start_referral(people["cell"], domains=("social", "educational"))
+    task = take(task_of(process, "triage"), people["coordinator"])
+    referral = Referral.objects.get(pk=process.artifact_object_id)
+    client.force_login(people["coordinator"])
+    page = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+    events = AuditEvent.objects.count()
+    fields = {"triage-decision": "return_to_cell", "triage-reason": "outside_scope"}
+    response = client.post(page, fields)
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert f"Retourner l'orientation à la cellule {referral.reference} — " in html
+    assert "Social" in html and "Éducatif" in html  # the domains it asked for
+    assert "C'est définitif" in html
+    assert 'name="confirmed" value="1"' in html
+    assert Referral.objects.get(pk=referral.pk).state == "in_assessment"  # taken, not returned
+    assert AuditEvent.objects.count() == events
+
+    response = client.post(page, {**fields, "confirmed": "1"})
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).state == "returned"

@@ -56,7 +56,11 @@ def triage(client, coordinator, process, **data):
     login(client, coordinator)
     task = task_of(process, "triage")
     assert client.post(url(task, "assign")).status_code == 302
-    response = client.post(url(task, "execute"), {f"triage-{k}": v for k, v in data.items()})
+    confirmed = data.pop("confirmed", None)
+    payload = {f"triage-{k}": v for k, v in data.items()}
+    if confirmed:
+        payload["confirmed"] = confirmed  # past the confirmation page of a return
+    response = client.post(url(task, "execute"), payload)
     assert response.status_code == 302, response.content.decode()[:3000]
 
 
@@ -85,7 +89,12 @@ def state(process):
 def test_return_to_cell(client, people):
     process = register(client, people["cell"])
     triage(
-        client, people["coordinator"], process, decision="return_to_cell", reason="outside_scope"
+        client,
+        people["coordinator"],
+        process,
+        decision="return_to_cell",
+        reason="outside_scope",
+        confirmed="1",
     )
     process.refresh_from_db()
     assert state(process) == "returned"
