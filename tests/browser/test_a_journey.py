@@ -124,13 +124,16 @@ def _carry_track(page, domain, *, with_pause):
 
 
 def test_a_referral_from_registration_to_closure_audit_and_release(session_for, journey_clock):
-    from referrals.models import Referral
+    from monitoring.selectors import quarter_counts
 
     quarter_start = _quarter_start(timezone.localdate())
     quarter_end = _next_quarter_start(quarter_start) - timedelta(days=1)
-    received_in_quarter = Referral.objects.filter(
-        received_on__range=(quarter_start, quarter_end)
-    ).count()
+    number = (quarter_start.month - 1) // 3 + 1
+    # The quarter's exact counts before the journey (the demo's), per population.
+    before = {
+        population: counts[number]["total"]
+        for population, counts in quarter_counts(quarter_start.year).items()
+    }
     delegate = session_for("demo-delegate")
     delegate.page.goto("/monitoring/")
     counts_before = delegate.page.inner_text("main")
@@ -224,28 +227,43 @@ def test_a_referral_from_registration_to_closure_audit_and_release(session_for, 
     page.goto("/indicators/releases/")
     with page.expect_navigation():
         page.get_by_role("button", name="Publier les périodes terminées").click()
-    number = (quarter_start.month - 1) // 3 + 1
     quarter_label = f"{'1er' if number == 1 else f'{number}e'} trimestre {quarter_start.year}"
     published = _row(page, quarter_label, "Coordinateur", "demo-coordinator").inner_text()
     assert re.match(rf"{quarter_label}\t1\t", published), published
 
-    # The strategic group reads the release: the quarter's referrals received are the demo's
-    # and the journey's one (a figure of at least the threshold, so published); no figure
-    # shown counts 1 … threshold − 1 (those are the mark "s"). The release's own table
-    # (version…) and the territorial indicators are not counts of people.
+    # The strategic group reads the release. The quarter is a block of its own (the earlier
+    # quarters count 0), so each population's total is published when it reaches the
+    # threshold and is "s" otherwise: the demo's counts plus the journey's (one referral
+    # received, one closed, two tracks ended). No figure shown counts 1 … threshold − 1. The
+    # release's own table (version…) and the territorial indicators are not counts of people.
+    threshold = settings_threshold()
+    expected = {
+        "received": before["received"] + 1,
+        "closed": before["closed"] + 1,
+        "tracks_ended": before["tracks_ended"] + 2,
+    }
+    assert expected["received"] >= threshold  # the journey's referral is in a published figure
+
+    def shown(n):
+        return str(n) if n >= threshold else "s"
+
     strategic = session_for("demo-strategic", height=1400)
     page = strategic.page
     page.goto(f"/indicators/?period={quarter_start.year}-Q{number}")
     main = page.inner_text("main")
     assert quarter_label in main and "version 1." in main, main
-    received = page.locator("#table-key-figures tbody tr").filter(has_text="Orientations reçues")
-    assert received.locator("td").last.inner_text().strip() == str(received_in_quarter + 1)
-    threshold = settings_threshold()
+    for table, row, population in (
+        ("key-figures", "Orientations reçues", "received"),
+        ("key-figures", "Orientations clôturées", "closed"),
+        ("tracks-by-domain", "Total", "tracks_ended"),
+    ):
+        cells = page.locator(f"#table-{table} tr").filter(has_text=row).first.locator("td")
+        assert cells.last.inner_text().strip() == shown(expected[population]), (row, expected)
     counts = "main table:not(#table-release):not(#table-territorial) td"  # counts of people
-    for shown in page.locator(counts).all_inner_texts():
-        figure = shown.strip().replace("\u202f", "").replace(" ", "")
+    for text in page.locator(counts).all_inner_texts():
+        figure = text.strip().replace("\u202f", "").replace(" ", "")
         if figure.isdigit():
-            assert not 1 <= int(figure) < threshold, shown
+            assert not 1 <= int(figure) < threshold, text
     if os.environ.get("RELAIS_SCREENSHOTS") == "1":
         page.screenshot(path=str(SCREENSHOTS / "strategic-release.png"), full_page=True)
     for session in (cell, coordinator, member, delegate, auditor, publisher, strategic):
