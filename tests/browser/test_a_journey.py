@@ -228,6 +228,7 @@ def test_a_referral_from_registration_to_closure_audit_and_release(session_for, 
     with page.expect_navigation():
         page.get_by_role("button", name="Publier les périodes terminées").click()
     quarter_label = f"{'1er' if number == 1 else f'{number}e'} trimestre {quarter_start.year}"
+    _confirm(page, quarter_label)  # the confirmation names the quarter it releases
     published = _row(page, quarter_label, "Coordinateur", "demo-coordinator").inner_text()
     assert re.match(rf"{quarter_label}\t1\t", published), published
 
