@@ -1,7 +1,8 @@
 """Per role, from the landing page outwards, open everything the pages offer: every link,
 every GET form (filters, searches: submitted as shown), the GET page behind every POST form's
-target, and the confirmation page of every irreversible action (its form submitted with its
-first coded reason, never confirmed: nothing is written). None leads to a 403, a 404 or a
+target, and the confirmation page of every irreversible action (a case's or a track's, and
+the indicators' publication: its form submitted with its first coded reason, never
+confirmed: nothing is written). None leads to a 403, a 404 or a
 server error, no page shows English UI words, and no page raises a JavaScript error.
 
 Coverage, not a sample: there is no page budget. Every distinct route (Django URL pattern, with
@@ -77,9 +78,14 @@ def _with_query(action: str, fields: list[list[str]]) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
+# Irreversible actions outside the cases' pages (same rule: a page asks before anything).
+ASKS_FIRST = ("/indicators/releases/",)
+
+
 def _irreversible(action: str) -> bool:
-    segments = [s for s in urlsplit(action).path.split("/") if s]
-    return bool(segments) and segments[-1] in IRREVERSIBLE
+    path = urlsplit(action).path
+    segments = [s for s in path.split("/") if s]
+    return path in ASKS_FIRST or (bool(segments) and segments[-1] in IRREVERSIBLE)
 
 
 class Crawl:
@@ -181,8 +187,10 @@ class Crawl:
         with page.expect_navigation() as navigation:
             form.locator("button[type=submit], input[type=submit]").first.click()
         where = f"{action} (confirmation)"
-        if self.check(where, navigation.value) and "Confirmer" not in page.inner_text("main"):
-            self.problems.append((where, "no confirmation page"))
+        # (Buttons may be shown in capitals: their text is compared without case.)
+        shown = page.inner_text("main") if self.check(where, navigation.value) else None
+        if shown is not None and "confirmer" not in shown.lower():
+            self.problems.append((where, "no confirmation page", page.url))
 
     def run(self, start: str) -> None:
         self.offer(start)
