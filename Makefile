@@ -48,9 +48,10 @@ messages:
 	msgfmt --check-format -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
 
 # docs/screenshots/<role>.png: each role's landing page, taken by the accessibility browser
-# test (needs Chromium and PostgreSQL: DATABASE_URL=postgres://…).
+# test, and strategic-release.png: the release the journey's strategic group reads (needs
+# Chromium and PostgreSQL: DATABASE_URL=postgres://…).
 screenshots: install
-	RELAIS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_accessibility.py -q -k main_pages
+	RELAIS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_a_journey.py tests/browser/test_accessibility.py -q -k "journey or main_pages"
 
 format: install
 	$(BIN)/ruff format .

@@ -437,6 +437,20 @@ def released_periods() -> list[Period]:
     return sorted(periods, key=lambda p: (p.end, p.start), reverse=True)
 
 
+def quarters_awaiting_release(today: date | None = None) -> list[Period]:
+    """The ended quarters of this year and the previous one not released yet (what the
+    publication page's button would examine; one query), oldest first."""
+    today = today or timezone.localdate()
+    released = set(released_periods())
+    pending = []
+    for year in (today.year - 1, today.year):
+        for q in QUARTERS:
+            quarter = Period(PeriodKind.QUARTER, date(year, 3 * (q - 1) + 1, 1))
+            if quarter.end < today and quarter not in released:
+                pending.append(quarter)
+    return pending
+
+
 def releases(limit: int = 200) -> list[IndicatorRelease]:
     """The latest releases (every version), newest first, with who released them."""
     return list(

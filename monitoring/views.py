@@ -195,6 +195,11 @@ class ReleasesView(View):
         return TemplateResponse(request, self.template_name, context)
 
     def post(self, request, *args, **kwargs):
+        if request.POST.get("confirmed") != "1":
+            # A publication cannot be undone (releases are frozen, append-only): ask first,
+            # naming the quarters it would release.
+            context = {"pending": selectors.quarters_awaiting_release()}
+            return TemplateResponse(request, "monitoring/releases_confirm.html", context)
         try:
             report = indicator_releases_publish(
                 actor=request.user, trigger=ReleaseTrigger.COORDINATOR

@@ -21,6 +21,13 @@ class ReferralsConfig(AppConfig):
                 CorrectionReason.choices,
             )
             register_values(ObjectType.REFERRAL, f"correct_{field}", vocabulary.choices)
+        # The commune is corrected too; its old and new values are INSEE codes (reference
+        # data, not a fixed vocabulary: the case page shows them with the commune's name).
+        corrections["correct_commune"] = (
+            _("Correction : %(field)s")
+            % {"field": Referral._meta.get_field("commune").verbose_name},
+            CorrectionReason.choices,
+        )
         register_fsm_model(
             ObjectType.REFERRAL,
             Referral,

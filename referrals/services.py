@@ -25,6 +25,7 @@ from core.deadlines import due_date, programme_start
 from core.errors import ApplicationError
 from core.roles import Role
 from core.transactions import joined
+from directory.models import Commune
 from directory.vocabularies import SupportDomain
 from referrals.models import Referral
 from referrals.stays import stay_move, stays_companion
@@ -336,12 +337,15 @@ def referral_withdraw(*, actor, referral, reason: str) -> Referral:
 
 @joined
 def referral_correct(*, actor, referral, field: str, value: str, reason: str) -> Referral:
-    """The cell corrects one coded registration datum (``CORRECTABLE``) with a coded reason.
+    """The cell corrects one coded registration datum (``CORRECTABLE``, or the commune) with a
+    coded reason.
 
-    Guarantees: cell liaison only; the field and the new code belong to their vocabularies and
-    differ from the stored one; the reason is a ``CorrectionReason``; the row is locked, saved
-    and one audit event ``correct_<field>`` (old → new code, reason) is written in the same
-    transaction. State and deadlines are unchanged."""
+    Guarantees: cell liaison only; the field and the new code belong to their vocabularies
+    (the commune: the INSEE code of an active commune of the reference data, as at
+    registration) and differ from the stored one; the reason is a ``CorrectionReason``; the
+    row is locked, saved and one audit event ``correct_<field>`` (old → new code, reason; the
+    commune by its INSEE code) is written in the same transaction. State and deadlines are
+    unchanged."""
     from referrals.vocabularies import CORRECTABLE, CorrectionReason
 
     referral = _lock(referral)
@@ -351,17 +355,26 @@ def referral_correct(*, actor, referral, field: str, value: str, reason: str) ->
             _("Seul un référent cellule corrige les données d'une orientation."),
             code="forbidden",
         )
-    vocabulary = CORRECTABLE.get(field)
-    if vocabulary is None:
-        raise ApplicationError(_("Cette donnée ne se corrige pas ainsi."), field="field")
-    if value not in vocabulary.values:
-        raise ApplicationError(_("Valeur inconnue pour cette donnée."), field="value")
+    if field == "commune":
+        commune = Commune.objects.filter(insee_code=value, active=True).first()
+        if commune is None:
+            raise ApplicationError(
+                _("Commune inconnue ou inactive dans le référentiel des communes."),
+                field="value",
+            )
+        old, new = referral.commune.insee_code, commune
+    else:
+        vocabulary = CORRECTABLE.get(field)
+        if vocabulary is None:
+            raise ApplicationError(_("Cette donnée ne se corrige pas ainsi."), field="field")
+        if value not in vocabulary.values:
+            raise ApplicationError(_("Valeur inconnue pour cette donnée."), field="value")
+        old, new = getattr(referral, field), value
     if reason not in CorrectionReason.values:
         raise ApplicationError(_("Choisissez le motif de la correction."), field="reason")
-    old = getattr(referral, field)
     if old == value:
         raise ApplicationError(_("La donnée a déjà cette valeur : rien à corriger."), field="value")
-    setattr(referral, field, value)
+    setattr(referral, field, new)
     referral.save(update_fields=[field])
     audit_record(
         actor=actor,

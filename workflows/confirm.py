@@ -18,6 +18,13 @@ IRREVERSIBLE = {
             "interrompus avec le même motif."
         ),
     ),
+    "return_to_cell": (
+        _("Retourner l'orientation à la cellule"),
+        _(
+            "C'est définitif : l'orientation est terminée sans accompagnement ; la cellule la "
+            "retrouve parmi les orientations retournées."
+        ),
+    ),
     "close": (
         _("Clôturer l'orientation"),
         _("C'est définitif : l'orientation est terminée."),

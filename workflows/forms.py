@@ -378,6 +378,14 @@ class CorrectionForm(forms.Form):
                     ],
                 )
             )
+        current = referral.commune_id if referral is not None else None
+        communes = Commune.objects.filter(active=True).exclude(pk=current).order_by("name")
+        groups.append(
+            (
+                _("Commune"),
+                [(f"commune:{c.insee_code}", f"{c.name} ({c.insee_code})") for c in communes],
+            )
+        )
         self.fields["correction"].choices = [("", TO_FILL), *groups]
 
     def clean(self):

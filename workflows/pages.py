@@ -18,7 +18,7 @@ from viewflow.workflow.status import STATUS
 from core.access import has_role
 from core.errors import ApplicationError
 from core.roles import Role
-from directory.models import MemberProfile
+from directory.models import Commune, MemberProfile
 from referrals.models import Referral, review_overdue, triage_overdue
 from referrals.vocabularies import TERMINAL_STATES, ReferralState
 from support.models import SupportTrack, first_contact_overdue, take_overdue
@@ -177,10 +177,21 @@ class CellHomeView(PageMixin, generic.TemplateView):
         )
         context["start_url"] = referral_flow.register.reverse("execute")
         list_url = reverse("cell:referrals")
-        # No COUNT on this page (its keyset pages cost the same at any depth): the counts are
-        # the rows already read; the referral list gives the rest.
+
+        # No unbounded COUNT on this page (its keyset pages cost the same at any depth): each
+        # count stops at COUNT_CAP + 1 rows ("999+"), read from the (state, received_on) index.
+        def in_state(state):
+            return bounded_count(Referral.objects.filter(state=state))
+
+        def listed(state):
+            return f"{list_url}?state={state}"
+
         context["counts"] = [
-            (_("bilans à conduire"), len(context["review_rows"]), "#reviews-title"),
+            (_("reçues, à examiner"), in_state(ReferralState.RECEIVED), listed("received")),
+            (_("en examen"), in_state(ReferralState.IN_ASSESSMENT), listed("in_assessment")),
+            (_("en accompagnement"), in_state(ReferralState.IN_SUPPORT), listed("in_support")),
+            (_("bilans à conduire"), in_state(ReferralState.IN_REVIEW), "#reviews-title"),
+            (_("retournées à la cellule"), in_state(ReferralState.RETURNED), listed("returned")),
         ]
         context["list_url"] = list_url
         return context
@@ -376,8 +387,31 @@ def _history_rows(referral, tracks):
 
     domains = {track.pk: track.get_domain_display() for track in tracks}
     roles = dict(AuditRole.choices)
+    events = list(case_history(referral.reference))
+    # A corrected commune is recorded by its INSEE code: shown with the commune's name (one
+    # query, only when the history holds such a correction).
+    commune_codes = {
+        code
+        for event in events
+        if event.transition == "correct_commune"
+        for code in (event.from_state, event.to_state)
+    }
+    communes = (
+        {
+            c.insee_code: f"{c.name} ({c.insee_code})"
+            for c in Commune.objects.filter(insee_code__in=commune_codes)
+        }
+        if commune_codes
+        else {}
+    )
+
+    def value(event, code):
+        if event.transition == "correct_commune":
+            return communes.get(code, code)
+        return labels.value_label(event.object_type, event.transition, code)
+
     rows = []
-    for event in case_history(referral.reference):
+    for event in events:
         is_track = event.object_type == ObjectType.SUPPORT_TRACK
         rows.append(
             {
@@ -386,8 +420,8 @@ def _history_rows(referral, tracks):
                 "what": labels.transition_label(event.object_type, event.transition)
                 or event.get_action_display(),
                 "domain": domains.get(event.object_id, "") if is_track else "",
-                "before": labels.value_label(event.object_type, event.transition, event.from_state),
-                "after": labels.value_label(event.object_type, event.transition, event.to_state),
+                "before": value(event, event.from_state),
+                "after": value(event, event.to_state),
                 "code": labels.code_label(
                     event.object_type, event.transition, event.action, event.code
                 ),

@@ -110,6 +110,18 @@ class TriageView(TaskPageMixin, generic.TemplateView):
     def post(self, request, *args, **kwargs):
         form = forms.TriageForm(request.POST, prefix="triage")
         if form.is_valid():
+            if form.cleaned_data["decision"] == forms.TriageForm.RETURN and not is_confirmed(
+                request
+            ):
+                # Returning ends the referral: the same confirmation page as the case page's.
+                return confirmation_page(
+                    request,
+                    action="return_to_cell",
+                    reference=self.referral.reference,
+                    domain=", ".join(str(d) for d in self.referral.requested_domain_labels),
+                    detail=dict(form.fields["reason"].choices)[form.cleaned_data["reason"]],
+                    cancel_url=request.get_full_path(),
+                )
             try:
                 with submission_once(request):
                     services.triage_complete(
@@ -159,6 +171,20 @@ class ReviewView(TaskPageMixin, generic.TemplateView):
     def post(self, request, *args, **kwargs):
         form = forms.ReviewForm(request.POST, prefix="review")
         if form.is_valid():
+            if form.cleaned_data["decision"] == forms.ReviewForm.CLOSE and not is_confirmed(
+                request
+            ):
+                # Closing is irreversible: the same confirmation page as the case page's.
+                return confirmation_page(
+                    request,
+                    action="close",
+                    reference=self.referral.reference,
+                    domain=", ".join(
+                        track.get_domain_display() for track in self.referral.tracks.order_by("pk")
+                    ),
+                    detail=dict(form.fields["code"].choices)[form.cleaned_data["code"]],
+                    cancel_url=request.get_full_path(),
+                )
             try:
                 with submission_once(request):
                     services.review_complete(

@@ -2,20 +2,72 @@
 the coordinator triages into two domains → a member takes, records the first contact,
 pauses, resumes and completes one track, then completes the other → the cell reviews and
 closes → the delegate's counts move → the auditor finds the events, verifies the chain and
-exports them.
+exports them → once the quarter has ended, the coordinator publishes its indicators and the
+strategic group reads the release.
 
-(The strategic group's reading of a release is not part of this journey yet: releases are
-being built by another change.)"""
+The journey runs on a controlled clock (``timezone.now``, shared by the live server's threads):
+it happens forty days into a quarter, so that every demo case (received at most thirty days
+before "today") falls in that quarter, and the clock then moves past the quarter's end for
+the publication. The quarter's figures are therefore the demo's plus the journey's, whatever
+the real date. The clock is in the future of the real one, so the browser's cookies stay
+valid."""
 
-from datetime import timedelta
+import os
+import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from tests.browser.conftest import SCREENSHOTS
+
 pytestmark = pytest.mark.browser
 
 REFERENCE = "VAL-2026-0777"
+
+
+class JourneyClock:
+    """``timezone.now`` = a chosen start + the real time elapsed (so events keep their order),
+    moved forward by ``jump_to``."""
+
+    def __init__(self, start: datetime):
+        self.offset = start - _real_now()
+
+    def now(self) -> datetime:
+        return _real_now() + self.offset
+
+    def jump_to(self, moment: datetime) -> None:
+        self.offset = moment - _real_now()
+
+
+_real_now = timezone.now
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _next_quarter_start(day: date) -> date:
+    start = _quarter_start(day)
+    return date(start.year + (start.month == 10), (start.month + 2) % 12 + 1, 1)
+
+
+def _at_ten(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 10, tzinfo=timezone.get_current_timezone())
+
+
+@pytest.fixture(autouse=True)
+def journey_clock(monkeypatch, settings):
+    """Autouse, so it is in place before the demo is seeded. The indicators are published by
+    quarter (the floors of the grain at 0) so that the journey's quarter is released on its own
+    when it ends."""
+    settings.RELAIS_INDICATORS_QUARTER_FLOOR = 0
+    settings.RELAIS_INDICATORS_SEMESTER_FLOOR = 0
+    quarter = _next_quarter_start(timezone.localdate())
+    clock = JourneyClock(_at_ten(quarter + timedelta(days=40)))
+    monkeypatch.setattr(timezone, "now", clock.now)
+    return clock
 
 
 def _row(page, *texts):
@@ -71,7 +123,17 @@ def _carry_track(page, domain, *, with_pause):
     _confirm(page, f"Terminer l'accompagnement {REFERENCE} — {domain}")
 
 
-def test_a_referral_from_registration_to_closure_and_audit(session_for):
+def test_a_referral_from_registration_to_closure_audit_and_release(session_for, journey_clock):
+    from monitoring.selectors import quarter_counts
+
+    quarter_start = _quarter_start(timezone.localdate())
+    quarter_end = _next_quarter_start(quarter_start) - timedelta(days=1)
+    number = (quarter_start.month - 1) // 3 + 1
+    # The quarter's exact counts before the journey (the demo's), per population.
+    before = {
+        population: counts[number]["total"]
+        for population, counts in quarter_counts(quarter_start.year).items()
+    }
     delegate = session_for("demo-delegate")
     delegate.page.goto("/monitoring/")
     counts_before = delegate.page.inner_text("main")
@@ -126,6 +188,7 @@ def test_a_referral_from_registration_to_closure_and_audit(session_for):
     page.select_option("select[name=review-code]", "goals_reached")
     with page.expect_navigation():
         page.get_by_role("button", name="Valider le bilan").click()
+    _confirm(page, f"Clôturer l'orientation {REFERENCE} — Psychologique, Social")
     assert _row(page, REFERENCE).inner_text().count("Clôturée") == 1
 
     # The delegate's aggregated counts moved.
@@ -156,5 +219,59 @@ def test_a_referral_from_registration_to_closure_and_audit(session_for):
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.startswith("\ufeffseq;occurred_at;")
     assert text.count(REFERENCE) >= 10
-    for session in (cell, coordinator, member, delegate, auditor):
+
+    # The quarter ends. The coordinator publishes its indicators on the releases page.
+    journey_clock.jump_to(_at_ten(quarter_end + timedelta(days=2)))
+    publisher = session_for("demo-coordinator")
+    page = publisher.page
+    page.goto("/indicators/releases/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publier les périodes terminées").click()
+    quarter_label = f"{'1er' if number == 1 else f'{number}e'} trimestre {quarter_start.year}"
+    _confirm(page, quarter_label)  # the confirmation names the quarter it releases
+    published = _row(page, quarter_label, "Coordinateur", "demo-coordinator").inner_text()
+    assert re.match(rf"{quarter_label}\t1\t", published), published
+
+    # The strategic group reads the release. The quarter is a block of its own (the earlier
+    # quarters count 0), so each population's total is published when it reaches the
+    # threshold and is "s" otherwise: the demo's counts plus the journey's (one referral
+    # received, one closed, two tracks ended). No figure shown counts 1 … threshold − 1. The
+    # release's own table (version…) and the territorial indicators are not counts of people.
+    threshold = settings_threshold()
+    expected = {
+        "received": before["received"] + 1,
+        "closed": before["closed"] + 1,
+        "tracks_ended": before["tracks_ended"] + 2,
+    }
+    assert expected["received"] >= threshold  # the journey's referral is in a published figure
+
+    def shown(n):
+        return str(n) if n >= threshold else "s"
+
+    strategic = session_for("demo-strategic", height=1400)
+    page = strategic.page
+    page.goto(f"/indicators/?period={quarter_start.year}-Q{number}")
+    main = page.inner_text("main")
+    assert quarter_label in main and "version 1." in main, main
+    for table, row, population in (
+        ("key-figures", "Orientations reçues", "received"),
+        ("key-figures", "Orientations clôturées", "closed"),
+        ("tracks-by-domain", "Total", "tracks_ended"),
+    ):
+        cells = page.locator(f"#table-{table} tr").filter(has_text=row).first.locator("td")
+        assert cells.last.inner_text().strip() == shown(expected[population]), (row, expected)
+    counts = "main table:not(#table-release):not(#table-territorial) td"  # counts of people
+    for text in page.locator(counts).all_inner_texts():
+        figure = text.strip().replace("\u202f", "").replace(" ", "")
+        if figure.isdigit():
+            assert not 1 <= int(figure) < threshold, text
+    if os.environ.get("RELAIS_SCREENSHOTS") == "1":
+        page.screenshot(path=str(SCREENSHOTS / "strategic-release.png"), full_page=True)
+    for session in (cell, coordinator, member, delegate, auditor, publisher, strategic):
         assert session.errors == [], session.errors
+
+
+def settings_threshold() -> int:
+    from django.conf import settings
+
+    return settings.RELAIS_SUPPRESSION_THRESHOLD

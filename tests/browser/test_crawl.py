@@ -1,28 +1,55 @@
-"""Per role, follow every link shown (same site, GET), from the landing page outwards: none
-leads to a 403, a 404 or a server error, and no page shows English UI words.
+"""Per role, from the landing page outwards, open everything the pages offer: every link,
+every GET form (filters, searches: submitted as shown), the GET page behind every POST form's
+target, and the confirmation page of every irreversible action (a case's or a track's, and
+the indicators' publication: its form submitted with its first coded reason, never
+confirmed: nothing is written). None leads to a 403, a 404 or a
+server error, no page shows English UI words, and no page raises a JavaScript error.
 
-Links that download (exports), log out, or leave for the Django admin are not followed; the
-crawl is bounded per role: breadth first, and at most two pages of each kind (the path with
-its numbers blanked), so that every kind of page shown is reached."""
+Coverage, not a sample: there is no page budget. Every distinct route (Django URL pattern, with
+the names of its query parameters) found is visited, up to ``PER_ROUTE`` instances of each
+(two cases, two tasks…), so every kind of page a role can reach is opened at least once.
+``SAFETY`` only catches a runaway crawl (a page generating new routes): reaching it fails.
+
+Not opened: downloads (exports), logging out, the Django admin, other sites. A POST-only
+target answers 405 to a GET: that is not a failure (there is no page to open), the form itself
+was checked on its page."""
 
 import re
-from collections import Counter
-from urllib.parse import urlsplit
+from collections import Counter, deque
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
+from django.urls import Resolver404, resolve
 
 from tests.browser.pages import MAIN_PAGES, english_words
+from workflows.confirm import IRREVERSIBLE
 
 pytestmark = pytest.mark.browser
 
-MAX_PAGES = 60
-PER_KIND = 2
+PER_ROUTE = 2
+SAFETY = 600
 SKIP_PREFIXES = ("/accounts/logout", "/static/", "/admin/")
+ACTS_IRREVERSIBLY = ("demo-cell", "demo-coordinator", "demo-member")
+
+# Every form of the page: method, absolute action, the fields as the form would send them
+# (FormData: what the user sees selected), and its index among the page's forms.
+FORMS_JS = """
+forms => forms.map((form, index) => ({
+    index,
+    method: (form.getAttribute('method') || 'get').toLowerCase(),
+    action: form.action,
+    fields: Array.from(new FormData(form).entries())
+        .filter(([name, value]) => typeof value === 'string')
+        .map(([name, value]) => [name, value]),
+}))
+"""
 
 
-def _followable(href: str, base: str) -> str | None:
-    parts = urlsplit(href)
-    if parts.scheme and f"{parts.scheme}://{parts.netloc}" != base:
+def _followable(href: str, base: str, here: str | None = None) -> str | None:
+    """The same-site path (and query) ``href`` leads to, relative to the page ``here``; None
+    for what is not opened."""
+    parts = urlsplit(urljoin(here or base + "/", href))
+    if f"{parts.scheme}://{parts.netloc}" != base:
         return None
     path = parts.path
     if not path.startswith("/") or path.startswith(SKIP_PREFIXES):
@@ -32,37 +59,165 @@ def _followable(href: str, base: str) -> str | None:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
-@pytest.mark.parametrize("username", sorted(MAIN_PAGES))
-def test_every_link_shown_leads_to_a_french_page(session_for, username):
-    session = session_for(username)
-    page = session.page
-    start = MAIN_PAGES[username][0]
-    queue, seen, problems, kinds = [start], set(), [], Counter()
-    while queue and len(seen) < MAX_PAGES:
-        path = queue.pop(0)
-        kind = re.sub(r"\d+", "N", urlsplit(path).path)
-        if path in seen or kinds[kind] >= PER_KIND:
-            continue
-        seen.add(path)
-        kinds[kind] += 1
-        response = page.goto(path)
-        page.wait_for_load_state("load")
+def route_of(target: str) -> tuple[str, tuple[str, ...]]:
+    """The kind of page: its URL pattern and the names of its query parameters."""
+    parts = urlsplit(target)
+    try:
+        route = resolve(parts.path).route
+    except Resolver404:
+        route = re.sub(r"\d+", "N", parts.path)  # will answer 404: reported once
+    names = tuple(sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)}))
+    return route, names
+
+
+def _with_query(action: str, fields: list[list[str]]) -> str:
+    from urllib.parse import urlencode
+
+    parts = urlsplit(action)
+    query = urlencode([(name, value) for name, value in fields if name != "csrfmiddlewaretoken"])
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+# Irreversible actions outside the cases' pages (same rule: a page asks before anything).
+ASKS_FIRST = ("/indicators/releases/",)
+
+
+def _irreversible(action: str) -> bool:
+    path = urlsplit(action).path
+    segments = [s for s in path.split("/") if s]
+    return path in ASKS_FIRST or (bool(segments) and segments[-1] in IRREVERSIBLE)
+
+
+class Crawl:
+    def __init__(self, session):
+        self.session = session
+        self.page = session.page
+        self.base = session.base
+        self.queue = deque()
+        self.seen: set[str] = set()
+        self.routes: Counter = Counter()
+        self.confirmations: list[tuple[str, int, str]] = []  # (page, form index, action)
+        self.confirm_routes: Counter = Counter()
+        self.problems: list = []
+
+    def offer(self, target: str | None) -> None:
+        if target and target not in self.seen:
+            self.queue.append(target)
+
+    def check(self, where: str, response) -> bool:
+        """Status and French text of the page now shown; True when it is an HTML page."""
+        if response is None:
+            self.problems.append((where, "no response"))
+            return False
         if response.status >= 400:
-            problems.append((path, response.status))
-            continue
+            if response.status != 405:
+                self.problems.append((where, response.status))
+            return False
         if "text/html" not in response.headers.get("content-type", ""):
-            continue  # e.g. the flow chart (SVG): reachable is all a link promises
-        english = english_words(page.inner_text("body"))
+            return False  # e.g. the flow chart (SVG): reachable is all a link promises
+        english = english_words(self.page.inner_text("body"))
         if english:
-            problems.append((path, english))
+            self.problems.append((where, english))
+        return True
+
+    def visit(self, target: str) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        page = self.page
+        response = None
+        for _attempt in range(2):
+            try:
+                response = page.goto(target)
+                break
+            except PlaywrightError as error:
+                # Chromium shows no page for an error answer without a body (a POST-only
+                # target's 405): ask for its status without the page. A navigation that was
+                # merely interrupted (a late script of the previous page) is tried again.
+                answer = page.request.get(target, max_redirects=0)
+                if answer.status == 405:
+                    return
+                if answer.status >= 400 or _attempt:
+                    self.problems.append((target, answer.status, error.message[:200]))
+                    return
+        page.wait_for_load_state("load")
+        if not self.check(target, response):
+            return
+        current = urlsplit(page.url)
+        here = current.path + (f"?{current.query}" if current.query else "")
         links = page.eval_on_selector_all(
             "a[href]:not([download]), [data-card-menu-href]",
             "links => links.map(a => a.getAttribute('href') || a.dataset.cardMenuHref)",
         )
         for href in links:
-            target = _followable(href, session.base)
-            if target and target not in seen and target not in queue:
-                queue.append(target)
-    assert problems == [], problems
+            self.offer(_followable(href, self.base, page.url))
+        for form in page.eval_on_selector_all("form", FORMS_JS):
+            if form["method"] == "get":
+                # A filter or a search, submitted as it is shown.
+                self.offer(_followable(_with_query(form["action"], form["fields"]), self.base))
+                continue
+            target_path = _followable(form["action"], self.base)
+            if target_path is None:
+                continue
+            if _irreversible(form["action"]):
+                route = route_of(target_path)
+                if self.confirm_routes[route] < PER_ROUTE:
+                    self.confirm_routes[route] += 1
+                    self.confirmations.append((here, form["index"], target_path))
+            else:
+                self.offer(target_path)  # the page behind the button, if it has one
+
+    def confirm(self, here: str, index: int, action: str) -> None:
+        """Submit an irreversible action's form with its first coded reason, and check the
+        confirmation page (never confirmed: nothing is written)."""
+        page = self.page
+        page.goto(here)
+        page.wait_for_load_state("load")
+        form = page.locator("form").nth(index)
+        for select in form.locator("select").all():
+            if not select.input_value():
+                values = [
+                    v
+                    for v in select.locator("option").evaluate_all(
+                        "options => options.map(o => o.value)"
+                    )
+                    if v
+                ]
+                if values:
+                    select.select_option(values[0])
+        with page.expect_navigation() as navigation:
+            form.locator("button[type=submit], input[type=submit]").first.click()
+        where = f"{action} (confirmation)"
+        # (Buttons may be shown in capitals: their text is compared without case.)
+        shown = page.inner_text("main") if self.check(where, navigation.value) else None
+        if shown is not None and "confirmer" not in shown.lower():
+            self.problems.append((where, "no confirmation page", page.url))
+
+    def run(self, start: str) -> None:
+        self.offer(start)
+        while self.queue:
+            target = self.queue.popleft()
+            route = route_of(target)
+            if target in self.seen or self.routes[route] >= PER_ROUTE:
+                continue
+            self.seen.add(target)
+            self.routes[route] += 1
+            assert len(self.seen) <= SAFETY, f"runaway crawl: {len(self.seen)} pages"
+            self.visit(target)
+        for here, index, action in self.confirmations:
+            self.confirm(here, index, action)
+
+
+@pytest.mark.parametrize("username", sorted(MAIN_PAGES))
+def test_everything_shown_leads_to_a_french_page(session_for, username):
+    session = session_for(username)
+    crawl = Crawl(session)
+    crawl.run(MAIN_PAGES[username][0])
+    assert crawl.problems == [], crawl.problems
     assert session.errors == [], session.errors
-    assert len(seen) >= len(MAIN_PAGES[username])
+    # Every main page's route was reached from the landing page.
+    reached = {route for route, _names in crawl.routes}
+    for main in MAIN_PAGES[username]:
+        assert route_of(main)[0] in reached, main
+    if username in ACTS_IRREVERSIBLY:
+        # The demo gives these roles irreversible actions: their confirmations were opened.
+        assert crawl.confirmations, username

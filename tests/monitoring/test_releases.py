@@ -105,7 +105,15 @@ def test_an_unsafe_correction_is_withheld_until_it_is_safe(first_quarter, clock,
 def test_the_coordinator_publishes_from_the_page(client, first_quarter):
     coordinator = first_quarter.coordinator
     client.force_login(coordinator)
-    response = client.post(reverse("indicators:releases"), follow=True)
+    # First the confirmation page, naming the quarters it would release: nothing published.
+    asked = client.post(reverse("indicators:releases"))
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert "1er trimestre 2026" in html and "4e trimestre 2025" in html
+    assert "2e trimestre 2026" not in html  # not ended
+    assert 'name="confirmed" value="1"' in html and "C'est définitif" in html
+    assert not IndicatorRelease.objects.exists() and not release_events()
+    response = client.post(reverse("indicators:releases"), {"confirmed": "1"}, follow=True)
     assert response.status_code == 200
     body = response.content.decode()
     assert "1er trimestre 2026 (v1)" in body
@@ -117,7 +125,10 @@ def test_the_coordinator_publishes_from_the_page(client, first_quarter):
     page = client.get(reverse("indicators:releases")).content.decode()
     assert 'id="table-releases"' in page and "Coordinateur (page des publications)" in page
     # Again: nothing new.
-    again = client.post(reverse("indicators:releases"), follow=True).content.decode()
+    asked = client.post(reverse("indicators:releases")).content.decode()
+    assert "Aucun trimestre terminé n'attend de publication" in asked
+    again = client.post(reverse("indicators:releases"), {"confirmed": "1"}, follow=True)
+    again = again.content.decode()
     assert "Rien de nouveau à publier." in again
 
 

@@ -71,7 +71,7 @@ def test_only_the_coordinator_may_post_territorial_indicators(client, account):
 @pytest.mark.parametrize("account", [a for a in ACCOUNTS if a != Role.COORDINATOR])
 def test_only_the_coordinator_may_publish(client, account):
     login(client, account)
-    response = client.post(reverse("indicators:releases"))
+    response = client.post(reverse("indicators:releases"), {"confirmed": "1"})
     assert response.status_code == 403
     assert not IndicatorRelease.objects.exists()
 

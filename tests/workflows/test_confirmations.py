@@ -58,3 +58,80 @@ def test_completing_a_track_names_the_case_and_the_domain(client, people, in_sup
     assert f"Terminer l'accompagnement {track.referral.reference} — Social" in html
     assert "Objectifs atteints" in html
     assert SupportTrack.objects.get(pk=track.pk).state == "active"
+
+
+@pytest.mark.django_db
+def test_closing_from_the_review_page_asks_first_naming_case_domains_and_reason(
+    client, people, in_support
+):
+    task = take(task_of(in_support, "support", status="NEW"), people["member"])
+    track = SupportTrack.objects.get(pk=task.data["track"])
+    services.track_first_contact_record(
+        actor=people["member"], track=track, occurred_on=task.created.date(), kind="phone"
+    )
+    services.track_complete(actor=people["member"], track=track, outcome="goals_reached")
+    review = take(task_of(in_support, "review", status="NEW"), people["cell"])
+    referral = Referral.objects.get(pk=in_support.artifact_object_id)
+    client.force_login(people["cell"])
+    page = review.flow_task.reverse("execute", args=[review.process_id, review.pk])
+    events = AuditEvent.objects.count()
+    fields = {"review-decision": "close", "review-code": "goals_reached"}
+    response = client.post(page, fields)
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert f"Clôturer l'orientation {referral.reference} — Social" in html
+    assert "Objectifs atteints" in html  # the reason, by its label
+    assert "C'est définitif" in html
+    assert 'name="review-decision" value="close"' in html
+    assert 'name="confirmed" value="1"' in html
+    assert f'href="{page}"' in html  # back to the review, changing nothing
+    assert Referral.objects.get(pk=referral.pk).state == "in_review"
+    assert AuditEvent.objects.count() == events
+
+    response = client.post(page, {**fields, "confirmed": "1"})
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).state == "closed"
+
+
+@pytest.mark.django_db
+def test_continuing_from_the_review_page_needs_no_confirmation(client, people, in_support):
+    task = take(task_of(in_support, "support", status="NEW"), people["member"])
+    track = SupportTrack.objects.get(pk=task.data["track"])
+    services.track_first_contact_record(
+        actor=people["member"], track=track, occurred_on=task.created.date(), kind="phone"
+    )
+    services.track_complete(actor=people["member"], track=track, outcome="goals_reached")
+    review = take(task_of(in_support, "review", status="NEW"), people["cell"])
+    client.force_login(people["cell"])
+    page = review.flow_task.reverse("execute", args=[review.process_id, review.pk])
+    response = client.post(
+        page, {"review-decision": "continue", "review-domains": ["psychological"]}
+    )
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=in_support.artifact_object_id).state == "in_support"
+
+
+@pytest.mark.django_db
+def test_returning_to_the_cell_at_triage_asks_first(client, people):
+    from tests.workflows.conftest import start_referral
+
+    process = start_referral(people["cell"], domains=("social", "educational"))
+    task = take(task_of(process, "triage"), people["coordinator"])
+    referral = Referral.objects.get(pk=process.artifact_object_id)
+    client.force_login(people["coordinator"])
+    page = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+    events = AuditEvent.objects.count()
+    fields = {"triage-decision": "return_to_cell", "triage-reason": "outside_scope"}
+    response = client.post(page, fields)
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert f"Retourner l'orientation à la cellule {referral.reference} — " in html
+    assert "Social" in html and "Éducatif" in html  # the domains it asked for
+    assert "C'est définitif" in html
+    assert 'name="confirmed" value="1"' in html
+    assert Referral.objects.get(pk=referral.pk).state == "in_assessment"  # taken, not returned
+    assert AuditEvent.objects.count() == events
+
+    response = client.post(page, {**fields, "confirmed": "1"})
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).state == "returned"

@@ -56,7 +56,11 @@ def triage(client, coordinator, process, **data):
     login(client, coordinator)
     task = task_of(process, "triage")
     assert client.post(url(task, "assign")).status_code == 302
-    response = client.post(url(task, "execute"), {f"triage-{k}": v for k, v in data.items()})
+    confirmed = data.pop("confirmed", None)
+    payload = {f"triage-{k}": v for k, v in data.items()}
+    if confirmed:
+        payload["confirmed"] = confirmed  # past the confirmation page of a return
+    response = client.post(url(task, "execute"), payload)
     assert response.status_code == 302, response.content.decode()[:3000]
 
 
@@ -85,7 +89,12 @@ def state(process):
 def test_return_to_cell(client, people):
     process = register(client, people["cell"])
     triage(
-        client, people["coordinator"], process, decision="return_to_cell", reason="outside_scope"
+        client,
+        people["coordinator"],
+        process,
+        decision="return_to_cell",
+        reason="outside_scope",
+        confirmed="1",
     )
     process.refresh_from_db()
     assert state(process) == "returned"
@@ -133,9 +142,11 @@ def test_support_review_continue_close(client, people):
     review = task_of(process, "review", status="NEW")
     login(client, people["cell"])
     client.post(url(review, "assign"))
-    response = client.post(
-        url(review, "execute"), {"review-decision": "close", "review-code": "goals_reached"}
-    )
+    closing = {"review-decision": "close", "review-code": "goals_reached"}
+    response = client.post(url(review, "execute"), closing)
+    assert response.status_code == 200  # the confirmation page
+    assert state(process) == "in_review"
+    response = client.post(url(review, "execute"), {**closing, "confirmed": "1"})
     assert response.status_code == 302
     process.refresh_from_db()
     assert state(process) == "closed"

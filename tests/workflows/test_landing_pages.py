@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 
 from directory.models import MemberProfile
-from tests.workflows.conftest import start_referral, take, task_of
+from tests.workflows.conftest import start_referral, take, task_of, triage_open
 
 
 @pytest.mark.django_db
@@ -26,11 +26,32 @@ def test_the_coordinator_sees_and_continues_a_triage_they_took(client, people):
 
 @pytest.mark.django_db
 def test_the_cell_landing_page_counts_and_links_to_the_list(client, people):
-    start_referral(people["cell"])
+    for _ in range(2):
+        start_referral(people["cell"])
+    triage_open(start_referral(people["cell"]), people["coordinator"])
     client.force_login(people["cell"])
     home = unescape(client.get("/cell/").content.decode())
-    assert 'class="relais-count">0</span> bilans à conduire' in home
+    for number, label, link in (
+        (2, "reçues, à examiner", "/cell/orientations/?state=received"),
+        (0, "en examen", "/cell/orientations/?state=in_assessment"),
+        (1, "en accompagnement", "/cell/orientations/?state=in_support"),
+        (0, "bilans à conduire", "#reviews-title"),
+        (0, "retournées à la cellule", "/cell/orientations/?state=returned"),
+    ):
+        assert f'<a href="{link}"><span class="relais-count">{number}</span> {label}' in home
     assert 'href="/cell/orientations/"' in home
+
+
+@pytest.mark.django_db
+def test_the_cell_landing_page_counts_stop_at_the_cap(client, people, monkeypatch):
+    from workflows import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    for _ in range(4):
+        start_referral(people["cell"])
+    client.force_login(people["cell"])
+    home = unescape(client.get("/cell/").content.decode())
+    assert 'class="relais-count">2+</span> reçues, à examiner' in home
 
 
 @pytest.mark.django_db
