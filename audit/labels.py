@@ -30,6 +30,8 @@ _codes: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)  # (object_typ
 _any_code: dict[str, set[str]] = defaultdict(set)
 # Transitions whose from/to hold codes of another vocabulary than the states (corrections).
 _values: dict[tuple[str, str], dict[str, str]] = {}
+# Transitions whose from/to hold codes of reference data kept in the database (communes).
+_lookups: dict[tuple[str, str], object] = {}
 
 
 def _add_codes(object_type: str, transition: str, choices) -> None:
@@ -51,6 +53,41 @@ def register_values(object_type: str, transition: str, choices) -> None:
     """The from/to codes of ``transition`` are ``choices`` (e.g. a corrected datum's old and
     new code), not states."""
     _values[(object_type, transition)] = {str(value): label for value, label in choices}
+
+
+def register_value_lookup(object_type: str, transition: str, lookup) -> None:
+    """The from/to codes of ``transition`` name rows of reference data (e.g. a corrected
+    commune's INSEE codes): ``lookup(codes)`` returns ``{code: label}`` for a set of codes,
+    in one query. Screens that list events call ``resolve_values`` once per page."""
+    _lookups[(object_type, transition)] = lookup
+
+
+def resolve_values(events) -> None:
+    """Label the reference-data codes of a page of events: one ``lookup`` call per
+    registered transition present on the page (none when there is none), the labels kept on
+    each event for ``value_label`` — the page's query count does not grow with its rows."""
+    wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for event in events:
+        key = (event.object_type, event.transition)
+        if key in _lookups:
+            wanted[key].update(code for code in (event.from_state, event.to_state) if code)
+    found = {key: _lookups[key](codes) if codes else {} for key, codes in wanted.items()}
+    for event in events:
+        key = (event.object_type, event.transition)
+        if key in found:
+            event.resolved_values = found[key]
+
+
+def event_value_label(event, value: str) -> str:
+    """``value_label`` for one event's from/to code, reference data included (resolved on
+    the page by ``resolve_values``, else looked up for this event alone)."""
+    key = (event.object_type, event.transition)
+    if value and key in _lookups:
+        resolved = getattr(event, "resolved_values", None)
+        if resolved is None:
+            resolved = _lookups[key]({value})
+        return str(resolved.get(value, value))
+    return value_label(event.object_type, event.transition, value)
 
 
 def value_label(object_type: str, transition: str, value: str) -> str:

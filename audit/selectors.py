@@ -18,7 +18,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit import chain
+from audit import chain, labels
 from audit.models import AuditCheckpoint, AuditEvent, AuditVerification, ChainHead
 from audit.vocabularies import AuditAction
 
@@ -107,7 +107,9 @@ def _keyset(qs, *, key: str, before: int | None, after: int | None, size: int) -
 def event_page(
     filters: EventFilter, *, before: int | None = None, after: int | None = None, size=PAGE_SIZE
 ) -> Page:
-    return _keyset(events(filters), key="seq", before=before, after=after, size=size)
+    page = _keyset(events(filters), key="seq", before=before, after=after, size=size)
+    labels.resolve_values(page.items)
+    return page
 
 
 def reference_timeline(reference: str, *, after: int | None = None, size=TIMELINE_PAGE_SIZE):
@@ -118,6 +120,7 @@ def reference_timeline(reference: str, *, after: int | None = None, size=TIMELIN
     items = list(qs.order_by("seq")[: size + 1])
     more = len(items) > size
     items = items[:size]
+    labels.resolve_values(items)
     return Page(items, older=None, newer=items[-1].seq if items and more else None)
 
 

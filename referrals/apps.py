@@ -8,8 +8,9 @@ class ReferralsConfig(AppConfig):
 
     def ready(self):
         # The audit screens show this app's codes by their French labels (audit.labels).
-        from audit.labels import register_fsm_model, register_values
+        from audit.labels import register_fsm_model, register_value_lookup, register_values
         from audit.vocabularies import ObjectType
+        from directory.selectors import commune_labels
         from referrals.models import Referral
         from referrals.vocabularies import CORRECTABLE, Agreement, CorrectionReason
 
@@ -22,12 +23,13 @@ class ReferralsConfig(AppConfig):
             )
             register_values(ObjectType.REFERRAL, f"correct_{field}", vocabulary.choices)
         # The commune is corrected too; its old and new values are INSEE codes (reference
-        # data, not a fixed vocabulary: the case page shows them with the commune's name).
+        # data, not a fixed vocabulary): screens show them with the commune's name.
         corrections["correct_commune"] = (
             _("Correction : %(field)s")
             % {"field": Referral._meta.get_field("commune").verbose_name},
             CorrectionReason.choices,
         )
+        register_value_lookup(ObjectType.REFERRAL, "correct_commune", commune_labels)
         register_fsm_model(
             ObjectType.REFERRAL,
             Referral,

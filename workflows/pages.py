@@ -18,7 +18,7 @@ from viewflow.workflow.status import STATUS
 from core.access import has_role
 from core.errors import ApplicationError
 from core.roles import Role
-from directory.models import Commune, MemberProfile
+from directory.models import MemberProfile
 from referrals.models import Referral, review_overdue, triage_overdue
 from referrals.vocabularies import TERMINAL_STATES, ReferralState
 from support.models import SupportTrack, first_contact_overdue, take_overdue
@@ -388,27 +388,12 @@ def _history_rows(referral, tracks):
     domains = {track.pk: track.get_domain_display() for track in tracks}
     roles = dict(AuditRole.choices)
     events = list(case_history(referral.reference))
-    # A corrected commune is recorded by its INSEE code: shown with the commune's name (one
-    # query, only when the history holds such a correction).
-    commune_codes = {
-        code
-        for event in events
-        if event.transition == "correct_commune"
-        for code in (event.from_state, event.to_state)
-    }
-    communes = (
-        {
-            c.insee_code: f"{c.name} ({c.insee_code})"
-            for c in Commune.objects.filter(insee_code__in=commune_codes)
-        }
-        if commune_codes
-        else {}
-    )
+    # Reference-data codes (a corrected commune's INSEE codes) get their names: one query,
+    # only when the history holds such an event.
+    labels.resolve_values(events)
 
     def value(event, code):
-        if event.transition == "correct_commune":
-            return communes.get(code, code)
-        return labels.value_label(event.object_type, event.transition, code)
+        return labels.event_value_label(event, code)
 
     rows = []
     for event in events:

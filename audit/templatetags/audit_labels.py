@@ -14,12 +14,12 @@ def transition_label(event):
 
 @register.filter
 def from_state_label(event):
-    return labels.value_label(event.object_type, event.transition, event.from_state)
+    return labels.event_value_label(event, event.from_state)
 
 
 @register.filter
 def to_state_label(event):
-    return labels.value_label(event.object_type, event.transition, event.to_state)
+    return labels.event_value_label(event, event.to_state)
 
 
 @register.filter
