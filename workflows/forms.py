@@ -263,7 +263,8 @@ class MemberField(forms.TypedChoiceField):
     be posted. The service decides whether they may hold the track (and says why not)."""
 
     def valid_value(self, value):
-        return str(value).isdigit() and len(str(value)) <= 18
+        value = str(value)
+        return value.isascii() and value.isdigit() and len(value) <= 18
 
 
 class AssignForm(forms.Form):
@@ -277,15 +278,23 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["member"]
         field.choices = [("", "—")] + [(member.pk, member_label(member)) for member in members]
-        if search:
+        if search and not members:
+            field.help_text = _("Aucun membre disponible ne correspond à « %(search)s ».") % {
+                "search": search
+            }
+        elif search:
             field.help_text = _(
                 "Membres disponibles dont le nom, l'identifiant ou l'organisation contient "
-                "« %(search)s » (%(count)d au plus)."
+                "« %(search)s » (%(count)d au plus), les moins chargés d'abord."
             ) % {"search": search, "count": limit}
+        elif not members:
+            field.help_text = _(
+                "Aucun membre disponible : aucun ne déclare ce domaine ou tous sont à capacité."
+            )
         else:
             field.help_text = _(
-                "Les %(count)d membres disponibles les moins chargés ; cherchez pour en "
-                "trouver un autre."
+                "Les membres disponibles les moins chargés (%(count)d au plus) ; cherchez pour "
+                "en trouver un autre."
             ) % {"count": limit}
 
     def clean_member(self):

@@ -104,8 +104,9 @@ def test_a_search_finds_a_member_outside_the_first_ones(client, people, settings
         )
         assert offered == [target.pk], text
     # The search keeps the rules: a member of another domain is not found.
-    _q, offered, _ = _page(client, people, referral_pk, f"?cherche-{track.pk}-membre=psy")
+    _q, offered, response = _page(client, people, referral_pk, f"?cherche-{track.pk}-membre=psy")
     assert offered == []
+    assert "Aucun membre disponible ne correspond à « psy »." in response.content.decode()
 
 
 @pytest.mark.django_db
