@@ -184,6 +184,19 @@ def pages(referral, member, task, deep):
                 "list",
             ),
         )
+        track = referral.tracks.exclude(state__in=("completed", "interrupted")).first()
+        if track is not None:
+            rows.insert(
+                8,
+                (
+                    "coordinator",
+                    "bench-coordinator-1",
+                    "case page, member search",
+                    f"/coordination/orientations/{referral.pk}/"
+                    f"?cherche-{track.pk}-membre=bench-member-4",
+                    "list",
+                ),
+            )
         rows.append(
             (
                 "auditor",
@@ -195,7 +208,8 @@ def pages(referral, member, task, deep):
         )
     if task is not None:
         url = ReferralFlow.support.reverse("execute", args=[task.process_id, task.pk])
-        rows.insert(11, ("member", member.username, "track page", url, "list"))
+        after = next(i for i, row in enumerate(rows) if row[0] == "member" and row[2] == "inbox")
+        rows.insert(after + 1, ("member", member.username, "track page", url, "list"))
     return rows
 
 

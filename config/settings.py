@@ -333,6 +333,9 @@ RELAIS_SUPPRESSION_THRESHOLD = env.integer(ENVIRON, "RELAIS_SUPPRESSION_THRESHOL
 # else the year only (0 and 0: always quarters).
 RELAIS_INDICATORS_QUARTER_FLOOR = env.integer(ENVIRON, "RELAIS_INDICATORS_QUARTER_FLOOR", 300)
 RELAIS_INDICATORS_SEMESTER_FLOOR = env.integer(ENVIRON, "RELAIS_INDICATORS_SEMESTER_FLOOR", 60)
+# The case page's assignment form offers this many eligible members, the least loaded first
+# (a search finds any other): the page's cost does not grow with the number of members.
+RELAIS_ASSIGN_CHOICES = max(1, env.integer(ENVIRON, "RELAIS_ASSIGN_CHOICES", 30))
 # Header set by the deployment's own reverse proxy with the client address (e.g.
 # HTTP_X_REAL_IP); empty = REMOTE_ADDR. Never a header a client can forge.
 RELAIS_CLIENT_IP_HEADER = ENVIRON.get("RELAIS_CLIENT_IP_HEADER", "")

@@ -123,6 +123,13 @@ class SupportTrack(CachedChoiceLabelsMixin, ConcurrentTransitionMixin, models.Mo
         indexes = [
             models.Index(fields=["state", "domain"], name="track_state_domain"),
             models.Index(fields=["holder", "state"], name="track_holder_state"),
+            # What each member holds now (capacity, the assignment form's order): the
+            # count reads the held tracks only, not every track they ever ended.
+            models.Index(
+                fields=["holder"],
+                condition=models.Q(state__in=["assigned", "active", "on_hold"]),
+                name="track_held_holder",
+            ),
             models.Index(fields=["state", "referral"], name="track_state_referral"),
             # Overdue steps (coordinator's workspace, reminders): open past the take date,
             # assigned past the first-contact date.

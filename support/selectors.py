@@ -1,6 +1,9 @@
 """Reads on support tracks."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from dataclasses import dataclass
+
+from django.db import connections, router
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -31,7 +34,7 @@ def profiles_with_held():
         SupportTrack.objects.filter(holder=OuterRef("user_id"), state__in=HELD_STATES)
         .order_by()
         .values("holder")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # index-only: the (holder, state) index suffices
         .values("n")
     )
     return MemberProfile.objects.annotate(held=Coalesce(Subquery(held), 0))
@@ -67,32 +70,130 @@ def member_refusal(
     return None
 
 
-def members_eligible(*, tracks) -> dict[int, list]:
-    """For each track, the members who could hold it now (the rules of ``member_refusal``),
-    its current holder excluded. One query, whatever the number of tracks: only active
-    profiles declaring one of the tracks' domains are read, each with its count of held tracks
-    from the (holder, state) index — not an aggregate over every track."""
-    domains = sorted({track.domain for track in tracks})
-    if not domains:
-        return {}
-    declares = Q()
-    for domain in domains:
-        declares |= Q(domains__contains=domain)  # sorted CSV codes, none inside another
-    profiles = list(
-        profiles_with_held()
-        .filter(declares, active=True, user__is_active=True, user__groups__name=Role.MEMBER)
-        .select_related("user")
-        .order_by("user__username")
+@dataclass(frozen=True)
+class EligibleMember:
+    """A member who could hold a track now, as the assignment form shows them."""
+
+    pk: int
+    username: str
+    first_name: str
+    last_name: str
+    organisation: str
+    held: int
+    capacity: int
+
+    def get_username(self) -> str:
+        return self.username
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_TERMS = 5
+
+
+def member_search_terms(text: str | None) -> list[str]:
+    """The words of a member search (at most ``SEARCH_MAX_TERMS``, of a bounded text)."""
+    return (text or "")[:SEARCH_MAX_LENGTH].split()[:SEARCH_MAX_TERMS]
+
+
+def _eligible_part(track, *, limit: int, terms, using: str) -> tuple[str, list]:
+    """SQL of the members who could hold ``track`` now, least loaded first, at most ``limit``:
+    active profiles of active members declaring the domain, its holder excluded, each with
+    its held tracks counted on the ``(holder, state)`` index, those with room only."""
+    members = profiles_with_held().filter(
+        domains__contains=track.domain,  # sorted CSV codes, none inside another
+        active=True,
+        user__is_active=True,
+        user__groups__name=Role.MEMBER,
     )
-    return {
-        track.pk: [
-            profile.user
-            for profile in profiles
-            if profile.user_id != track.holder_id
-            and member_refusal(
-                profile=profile, domain=track.domain, held=profile.held, is_member=True
-            )
-            is None
-        ]
+    if track.holder_id is not None:
+        members = members.exclude(user_id=track.holder_id)
+    for term in terms:
+        members = members.filter(
+            Q(user__username__icontains=term)
+            | Q(user__first_name__icontains=term)
+            | Q(user__last_name__icontains=term)
+            | Q(organisation__name__icontains=term)
+        )
+    candidates = members.order_by().values(
+        "capacity",
+        "held",
+        member_id=F("user_id"),
+        member_username=F("user__username"),
+        member_first_name=F("user__first_name"),
+        member_last_name=F("user__last_name"),
+        member_organisation=F("organisation__name"),
+        for_track=Value(track.pk, output_field=IntegerField()),
+    )
+    sql, params = candidates.query.get_compiler(using).as_sql()
+    # Room, order and bound around the SELECT: each candidate's tracks are counted once,
+    # the ``limit`` least loaded kept (a top-N sort), nothing more returned.
+    return (
+        f"SELECT * FROM ({sql}) AS c WHERE c.held < c.capacity"  # noqa: S608 — ORM SQL
+        " ORDER BY c.held, c.member_username LIMIT %s",
+        [*params, limit],
+    )
+
+
+_ELIGIBLE_COLUMNS = (
+    "capacity",
+    "held",
+    "member_id",
+    "member_username",
+    "member_first_name",
+    "member_last_name",
+    "member_organisation",
+    "for_track",
+)
+
+
+def members_eligible(*, tracks, limit: int, searches=None) -> dict[int, list[EligibleMember]]:
+    """For each track, at most ``limit`` members who could hold it now (the rules of
+    ``member_refusal``, in SQL), the least loaded first (held tracks, then username), its
+    current holder excluded. With ``searches[track.pk]`` (a text), only the members whose
+    username, name or organisation contains each of its words.
+
+    One query whatever the number of tracks and of members: a ``UNION ALL`` of one bounded
+    ``SELECT`` per track; each reads the profiles of its domain and returns ``limit`` rows at
+    most (the page no longer renders every member of a domain)."""
+    tracks = list(tracks)
+    result: dict[int, list[EligibleMember]] = {track.pk: [] for track in tracks}
+    if not tracks or limit < 1:
+        return result
+    searches = searches or {}
+    using = router.db_for_read(MemberProfile)
+    parts = [
+        _eligible_part(
+            track, limit=limit, terms=member_search_terms(searches.get(track.pk)), using=using
+        )
         for track in tracks
-    }
+    ]
+    params = [param for _part, part_params in parts for param in part_params]
+    columns = ", ".join(f"p.{column}" for column in _ELIGIBLE_COLUMNS)
+    # Each part wrapped once more: SQLite refuses ORDER BY/LIMIT in a compound's member.
+    # The text is the ORM's and constant column names; every value is a bound parameter.
+    sql = " UNION ALL ".join(
+        f"SELECT {columns} FROM ({part}) AS p"  # noqa: S608
+        for part, _params in parts
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for capacity, held, pk, username, first, last, organisation, track_pk in rows:
+        result[track_pk].append(
+            EligibleMember(
+                pk=pk,
+                username=username,
+                first_name=first or "",
+                last_name=last or "",
+                organisation=organisation or "",
+                held=held,
+                capacity=capacity,
+            )
+        )
+    for members in result.values():  # UNION ALL keeps no order: each part's order again
+        members.sort(key=lambda member: (member.held, member.username))
+    return result

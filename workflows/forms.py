@@ -3,6 +3,7 @@
 from datetime import date
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from referrals.vocabularies import (
     WithdrawalReason,
     YesNoUnknown,
 )
+from support.selectors import SEARCH_MAX_LENGTH
 from support.vocabularies import ContactKind, HoldReason, InterruptionReason, Outcome, ReleaseReason
 
 
@@ -256,20 +258,74 @@ def code_form(action, data=None, *, prefix=None):
     return CodeForm(data, vocabulary=vocabulary, label=label, prefix=prefix or action)
 
 
+class MemberField(forms.TypedChoiceField):
+    """A member's id: the form shows a bounded list, but any member found by the search may
+    be posted. The service decides whether they may hold the track (and says why not)."""
+
+    def valid_value(self, value):
+        value = str(value)
+        return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 class AssignForm(forms.Form):
-    """Choose one of the ``members`` computed by the page (no query when rendered)."""
+    """Give a track to a member: the ``members`` computed by the page (the least loaded, or
+    those found by ``search``), no query when rendered. A posted member outside that list is
+    accepted here and checked by the service."""
 
-    member = forms.TypedChoiceField(label=_("Membre"), coerce=int)
+    member = MemberField(label=_("Membre"), coerce=int)
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members=(), search="", limit=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._members = {member.pk: member for member in members}
-        self.fields["member"].choices = [("", "—")] + [
-            (member.pk, member.get_username()) for member in members
-        ]
+        field = self.fields["member"]
+        field.choices = [("", "—")] + [(member.pk, member_label(member)) for member in members]
+        if search and not members:
+            field.help_text = _("Aucun membre disponible ne correspond à « %(search)s ».") % {
+                "search": search
+            }
+        elif search:
+            field.help_text = _(
+                "Membres disponibles dont le nom, l'identifiant ou l'organisation contient "
+                "« %(search)s » (%(count)d au plus), les moins chargés d'abord."
+            ) % {"search": search, "count": limit}
+        elif not members:
+            field.help_text = _(
+                "Aucun membre disponible : aucun ne déclare ce domaine ou tous sont à capacité."
+            )
+        else:
+            field.help_text = _(
+                "Les membres disponibles les moins chargés (%(count)d au plus) ; cherchez pour "
+                "en trouver un autre."
+            ) % {"count": limit}
 
     def clean_member(self):
-        return self._members[self.cleaned_data["member"]]
+        member = get_user_model().objects.filter(pk=self.cleaned_data["member"]).first()
+        if member is None:
+            raise forms.ValidationError(_("Choisissez un membre dans la liste."))
+        return member
+
+
+def member_label(member) -> str:
+    """How a member is offered: identifiant, name, organisation, tracks held / capacity."""
+    name = f" ({member.full_name})" if member.full_name else ""
+    return _("%(username)s%(name)s — %(organisation)s, %(held)d/%(capacity)d en cours") % {
+        "username": member.username,
+        "name": name,
+        "organisation": member.organisation,
+        "held": member.held,
+        "capacity": member.capacity,
+    }
+
+
+class MemberSearchForm(forms.Form):
+    """Find any member who could hold a track (GET, server-side, bounded like the list)."""
+
+    membre = forms.CharField(
+        label=_("Rechercher un membre"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
 
 
 class ReferralSearchForm(forms.Form):

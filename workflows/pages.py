@@ -5,6 +5,7 @@ Lists run a fixed number of queries (select_related / prefetch, paginated).
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -370,11 +371,31 @@ class ReferralCaseView(PageMixin, generic.TemplateView):
             assignable = [
                 track for track in tracks if {"assign", "reassign"} & track_available[track.pk]
             ]
-            eligible = members_eligible(tracks=assignable)
-            context["assign_forms"] = {
-                track.pk: forms.AssignForm(prefix=f"assign-{track.pk}", members=eligible[track.pk])
-                for track in assignable
-            }
+            # A bounded choice per track: the least loaded eligible members, or those a
+            # search (GET, one per track) finds; any eligible member may be posted.
+            limit = settings.RELAIS_ASSIGN_CHOICES
+            searches = {}
+            search_forms = {}
+            for track in assignable:
+                prefix = f"cherche-{track.pk}"
+                search = forms.MemberSearchForm(
+                    self.request.GET if f"{prefix}-membre" in self.request.GET else None,
+                    prefix=prefix,
+                )
+                if search.is_bound and search.is_valid() and search.cleaned_data["membre"]:
+                    searches[track.pk] = search.cleaned_data["membre"]
+                search_forms[track.pk] = search
+            eligible = members_eligible(tracks=assignable, limit=limit, searches=searches)
+            context["assign_forms"] = {}
+            for track in assignable:
+                form = forms.AssignForm(
+                    prefix=f"assign-{track.pk}",
+                    members=eligible[track.pk],
+                    search=searches.get(track.pk, ""),
+                    limit=limit,
+                )
+                form.search_form = search_forms[track.pk]
+                context["assign_forms"][track.pk] = form
         return context
 
 
@@ -539,11 +560,9 @@ class AssignTrackActionView(CaseActionView):
         track = self.track(request, referral)
         form = _valid(
             forms.AssignForm(
-                request.POST,
-                prefix=f"assign-{track.pk}",
-                members=members_eligible(tracks=[track])[track.pk],
+                request.POST, prefix=f"assign-{track.pk}", limit=settings.RELAIS_ASSIGN_CHOICES
             )
-        )
+        )  # the service checks the member posted, shown in the list or found by a search
         services.track_assign(actor=request.user, track=track, member=form.cleaned_data["member"])
 
 

@@ -35,5 +35,6 @@ def test_assign_form_offers_only_members_of_the_track_domain(client, people):
     process = triage_open(start_referral(people["cell"]), people["coordinator"], ["social"])
     _, response = _queries(client, people["coordinator"], process.artifact_object_id)
     (form,) = response.context["assign_forms"].values()
-    offered = {label for value, label in form.fields["member"].choices if value}
-    assert offered == {"member", "member2"}  # "psy" holds the psychological domain only
+    offered = {value for value, label in form.fields["member"].choices if value}
+    # "psy" holds the psychological domain only
+    assert offered == {people["member"].pk, people["member2"].pk}
