@@ -189,6 +189,9 @@ STORAGES = {
 SESSION_COOKIE_AGE = env.integer(ENVIRON, "RELAIS_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 RELAIS_SESSION_MAX_SECONDS = env.integer(ENVIRON, "RELAIS_SESSION_MAX_HOURS", 8) * 60 * 60
+# One-time form tokens (workflows.Submission) are kept this long, then purged by
+# `manage.py submissions_purge` (never less than the longest session).
+RELAIS_SUBMISSION_RETENTION_HOURS = env.integer(ENVIRON, "RELAIS_SUBMISSION_RETENTION_HOURS", 48)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -59,5 +59,7 @@ class Submission(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "token"], name="submission_once")]
+        # The purge (workflows.submissions.submissions_purge) deletes by age.
+        indexes = [models.Index(fields=["created_at"], name="submission_created")]
         verbose_name = _("formulaire envoyé")
         verbose_name_plural = _("formulaires envoyés")

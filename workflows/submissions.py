@@ -10,8 +10,11 @@ other raises ``AlreadySubmitted`` and writes nothing, even when both run at the 
 
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
@@ -66,3 +69,31 @@ def submission_once(request):
         if _seen(request.user, token):
             raise AlreadySubmitted from None
         raise
+
+
+def submissions_purge(*, older_than_hours: int | None = None) -> int:
+    """Delete the tokens recorded more than ``older_than_hours`` ago (default
+    ``RELAIS_SUBMISSION_RETENTION_HOURS``); returns how many. One ``DELETE`` on the
+    ``created_at`` index, whatever the table's size.
+
+    A token only has to outlive the form that carries it: a page older than the longest
+    session cannot be posted again (the session has ended, and signing in again rotates the
+    CSRF token), so a retention shorter than ``RELAIS_SESSION_MAX_SECONDS`` is refused — it
+    would let an old form be applied twice."""
+    hours = (
+        settings.RELAIS_SUBMISSION_RETENTION_HOURS if older_than_hours is None else older_than_hours
+    )
+    floor = -(-settings.RELAIS_SESSION_MAX_SECONDS // 3600)  # whole hours, rounded up
+    if hours < floor:
+        raise ApplicationError(
+            _(
+                "Durée de conservation trop courte : %(hours)d h, il faut au moins %(floor)d h "
+                "(la durée maximale d'une session), sinon un ancien formulaire pourrait être "
+                "appliqué deux fois."
+            )
+            % {"hours": hours, "floor": floor},
+            code="retention_too_short",
+        )
+    cutoff = timezone.now() - timedelta(hours=hours)
+    deleted, _by_model = Submission.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
