@@ -14,6 +14,7 @@ Not opened: downloads (exports), logging out, the Django admin, other sites. A P
 target answers 405 to a GET: that is not a failure (there is no page to open), the form itself
 was checked on its page."""
 
+import contextlib
 import re
 from collections import Counter, deque
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -88,6 +89,10 @@ def _irreversible(action: str) -> bool:
     return path in ASKS_FIRST or (bool(segments) and segments[-1] in IRREVERSIBLE)
 
 
+# Tries per page: a navigation interrupted by the previous page's late visit is tried again.
+ATTEMPTS = 3
+
+
 class Crawl:
     def __init__(self, session):
         self.session = session
@@ -103,6 +108,14 @@ class Crawl:
     def offer(self, target: str | None) -> None:
         if target and target not in self.seen:
             self.queue.append(target)
+
+    def _blank(self) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        # Interrupted too? The wait below lets the late navigation finish.
+        with contextlib.suppress(PlaywrightError):
+            self.page.goto("about:blank")
+        self.page.wait_for_timeout(300)
 
     def check(self, where: str, response) -> bool:
         """Status and French text of the page now shown; True when it is an HTML page."""
@@ -125,20 +138,25 @@ class Crawl:
 
         page = self.page
         response = None
-        for _attempt in range(2):
+        for attempt in range(ATTEMPTS):
             try:
-                response = page.goto(target)
+                # Returns at the answer, before the page's scripts run: Turbo's own
+                # same-URL history entry at start-up cannot interrupt it (it did, rarely,
+                # with waiting for "load"); the load is awaited below.
+                response = page.goto(target, wait_until="commit")
                 break
             except PlaywrightError as error:
                 # Chromium shows no page for an error answer without a body (a POST-only
                 # target's 405): ask for its status without the page. A navigation that was
-                # merely interrupted (a late script of the previous page) is tried again.
+                # merely interrupted (a late Turbo visit of the previous page) is tried again
+                # from a blank page, which ends whatever the previous page still had running.
                 answer = page.request.get(target, max_redirects=0)
                 if answer.status == 405:
                     return
-                if answer.status >= 400 or _attempt:
+                if answer.status >= 400 or attempt == ATTEMPTS - 1:
                     self.problems.append((target, answer.status, error.message[:200]))
                     return
+                self._blank()
         page.wait_for_load_state("load")
         if not self.check(target, response):
             return
