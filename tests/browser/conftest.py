@@ -12,15 +12,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
+
+from directory.demo import DEMO_PASSWORD
+from tests.concurrency.conftest import committed_reference_data as committed_reference_data
 
 CHROMIUM = os.environ.get("RELAIS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
-DEMO_PASSWORD = "relais-demo"  # noqa: S105 — synthetic demo accounts only
 
 
 def _why_not_runnable() -> str | None:
@@ -71,7 +72,7 @@ def chromium():
 
 
 @pytest.fixture
-def demo(transactional_db, monkeypatch):
+def demo(committed_reference_data, monkeypatch):  # noqa: F811 (the imported fixture)
     """The demo: role groups and communes (a transactional test's flush removed them), the
     demo accounts (with their demo second factor) and cases, seeded through the services as
     ``make run`` does."""
@@ -81,38 +82,46 @@ def demo(transactional_db, monkeypatch):
     # The live server's request threads must not keep their connections, or the test
     # database cannot be dropped at the end of the run.
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
-
-    from core.roles import sync_role_groups
-    from directory.communes import DEFAULT_COMMUNES_CSV, communes_parse_csv
-    from directory.services import communes_load
-
-    sync_role_groups(apps)
-    with DEFAULT_COMMUNES_CSV.open(encoding="utf-8") as stream:
-        communes_load(rows=communes_parse_csv(stream))
     call_command("seed_demo", "--force", "--password", DEMO_PASSWORD, verbosity=0)
 
 
 class Session:
     """One signed-in browser context for one demo account."""
 
-    def __init__(self, browser, live_server, username, *, width=1280, height=900):
+    def __init__(
+        self,
+        browser,
+        live_server,
+        username,
+        *,
+        width=1280,
+        height=900,
+        bypass_csp=True,
+        init_script=None,
+        on_page=None,
+    ):
         self.base = live_server.url
         self.username = username
         # bypass_csp: axe-core is injected as a script the policy rightly refuses; the policy
-        # itself is checked by test_csp_smoke.py.
+        # itself is checked by test_csp_smoke.py (which keeps it, with its init script).
         self.context = browser.new_context(
             viewport={"width": width, "height": height},
             locale="fr-FR",
             base_url=self.base,
-            bypass_csp=True,
+            bypass_csp=bypass_csp,
         )
+        if init_script:
+            self.context.add_init_script(init_script)
         self.page = self.context.new_page()
+        if on_page:
+            on_page(self.page)  # listeners that must see the login pages too
         self.page.set_default_timeout(15_000)
         self.errors = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
-    def login(self):
-        """Both steps, as a person does: the password, then the demo account's TOTP code."""
+    def login(self, check=None):
+        """Both steps, as a person does: the password, then the demo account's TOTP code;
+        ``check(page, step)`` (if given) looks at the login and the verification pages."""
         from django.contrib.auth import get_user_model
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -121,11 +130,15 @@ class Session:
 
         page = self.page
         page.goto("/accounts/login/")
+        if check:
+            check(page, "login")
         page.fill("input[name=username]", self.username)
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.locator("form button[type=submit], form input[type=submit]").first.click()
         # The form posts through Turbo: wait for the next page, not for a load event.
         page.wait_for_url("**/accounts/2fa/verify/**")
+        if check:
+            check(page, "verify")
         user = get_user_model().objects.get(username=self.username)
         page.fill(
             "input[name=token]", totp_code(TOTPDevice.objects.get(user=user, key=DEMO_TOTP_KEY_HEX))
@@ -147,8 +160,8 @@ class Session:
 def session_for(chromium, live_server, demo):
     opened = []
 
-    def open_session(username, **kwargs):
-        session = Session(chromium, live_server, username, **kwargs).login()
+    def open_session(username, check=None, **kwargs):
+        session = Session(chromium, live_server, username, **kwargs).login(check)
         opened.append(session)
         return session
 
