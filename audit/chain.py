@@ -489,28 +489,35 @@ def _set_text_forms(cursor) -> None:
 COPY_BLOCK_BYTES = 1 << 20
 
 
+def copy_out_blocks(cursor, statement: str, params=None, block_size: int | None = None):
+    """The output of ``statement`` (a ``COPY … TO STDOUT`` in text form) in blocks of complete
+    lines, about ``block_size`` bytes each, so that per-block work is not paid per row. Runs
+    inside the caller's transaction: COPY streams rows as the server produces them, with no
+    cursor and no temporary file."""
+    block_size = block_size or COPY_BLOCK_BYTES
+    parts, size = [], 0
+    append = parts.append
+    with cursor.cursor.copy(statement, params) as copy:
+        # One message per row: kept as they come (no copy), joined once per block.
+        for row in copy:
+            append(row)
+            size += len(row)
+            if size >= block_size:
+                yield b"".join(parts)
+                parts.clear()
+                size = 0
+    if parts:
+        data = b"".join(parts)
+        yield data if data.endswith(b"\n") else data + b"\n"
+
+
 def copy_blocks(first: int, last: int, block_size: int | None = None):
-    """Events ``first``..``last`` as COPY text output, in blocks of complete lines (about
-    ``block_size`` bytes each, so that per-block work is not paid per row). Runs inside the
-    caller's ``atomic()``: COPY streams rows as the server produces them, with no cursor and
-    no temporary file."""
+    """Events ``first``..``last`` as COPY text output, in blocks of complete lines
+    (``copy_out_blocks``). Runs inside the caller's ``atomic()``."""
     with connection.cursor() as cursor:
         _set_text_forms(cursor)
-        block_size = block_size or COPY_BLOCK_BYTES
-        parts, size = [], 0
-        append = parts.append
-        with cursor.cursor.copy(COPY_SQL.format(first=int(first), last=int(last))) as copy:
-            # One message per row: kept as they come (no copy), joined once per block.
-            for row in copy:
-                append(row)
-                size += len(row)
-                if size >= block_size:
-                    yield b"".join(parts)
-                    parts.clear()
-                    size = 0
-        if parts:
-            data = b"".join(parts)
-            yield data if data.endswith(b"\n") else data + b"\n"
+        sql = COPY_SQL.format(first=int(first), last=int(last))
+        yield from copy_out_blocks(cursor, sql, block_size=block_size)
 
 
 def _bulk_block(block: bytes, rows: int, first: int, prev: bytes | None):

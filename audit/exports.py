@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.db import connection, connections, transaction
 from django.db.models.expressions import RawSQL
 
-from audit.chain import FIELDS, pg_time
+from audit.chain import FIELDS, copy_out_blocks, pg_time
 from audit.timestamps import format_time
 from audit.vocabularies import ExportFormat
 
@@ -199,21 +199,9 @@ def _copy_statement(queryset, export_format: str):
 
 def _copy_export_blocks(queryset, export_format: str):
     """(block, rows): complete COPY text lines, about EXPORT_BLOCK_BYTES at a time."""
-    connection = connections[queryset.db]
     statement, params = _copy_statement(queryset, export_format)
-    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-        parts, size = [], 0
-        with cursor.cursor.copy(statement, params) as copy:
-            for row in copy:
-                parts.append(row)
-                size += len(row)
-                if size >= EXPORT_BLOCK_BYTES:
-                    block = b"".join(parts)
-                    parts.clear()
-                    size = 0
-                    yield block, block.count(b"\n")
-        if parts:
-            block = b"".join(parts)
+    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+        for block in copy_out_blocks(cursor, statement, params, EXPORT_BLOCK_BYTES):
             yield block, block.count(b"\n")
 
 
