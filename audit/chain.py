@@ -589,9 +589,10 @@ def _exact_block(block: bytes, state: _RowState, by_seq) -> None:
         if fields[15] != state.prev:
             raise _Broken(expected, "previous-hash link does not match", "link_mismatch")
         stamp = fields[1]
-        if len(stamp) < 22 or stamp[-3:] != b"+00" or stamp[10:11] != b" ":
-            raise _Broken(expected, f"unexpected time text {stamp!r}", "hash_mismatch")
-        fields[1] = b"%sT%s.%sZ" % (stamp[:10], stamp[11:19], stamp[20:-3].ljust(6, b"0"))
+        try:
+            fields[1] = pg_time(stamp.decode()).encode()
+        except ValueError as exc:
+            raise _Broken(expected, f"unexpected time text {stamp!r}", "hash_mismatch") from exc
         digest = fields.pop()
         if sha256(template % tuple(fields)).hexdigest().encode() != digest:
             raise _Broken(expected, "hash does not match the event's content", "hash_mismatch")
