@@ -358,16 +358,12 @@ def verify(
                     f"{mark.reason_prefix}_mismatch",
                 )
         engine = resolve_engine(engine)
-        if engine in RANGE_WALKS and jobs > 1 and not connection.in_atomic_block:
-            count, prev = _walk_parallel(engine, head_seq, by_seq, jobs)
+        if engine in RANGE_WALKS:
+            count, prev = _walk_ranges(engine, head_seq, by_seq, jobs)
+        elif engine == "sql":
+            count, prev = _walk_sql(head_seq, by_seq)
         else:
-            walk = {
-                "fast": _walk_range_engine("fast"),
-                "python": _walk_range_engine("python"),
-                "orm": _walk_orm,
-                "sql": _walk_sql,
-            }[engine]
-            count, prev = walk(head_seq, by_seq, chunk_size)
+            count, prev = _walk_orm(head_seq, by_seq, chunk_size)
         if count != head_seq:
             raise _Broken(count + 1, f"head is at seq {head_seq} but events stop", "head_behind")
         if up_to_seq is None and prev != head_hash:
@@ -776,17 +772,18 @@ def _reading():
         transaction.set_rollback(True)
 
 
-def _walk_range_engine(engine: str):
-    def walk(head_seq: int, by_seq, chunk_size: int) -> tuple[int, str]:
-        if connection.vendor != "postgresql":
-            raise ValueError(f"the {engine} engine reads PostgreSQL")
-        if head_seq == 0:
-            return 0, GENESIS_HASH
-        with _reading():
-            count, last_hash, _first_prev = RANGE_WALKS[engine](1, head_seq, GENESIS_HASH, by_seq)
-        return count, last_hash or GENESIS_HASH
-
-    return walk
+def _walk_ranges(engine: str, head_seq: int, by_seq, jobs: int) -> tuple[int, str]:
+    """The fast or python engine over the whole chain: in ``jobs`` processes when asked and
+    outside a transaction (whose rows other connections would not see), else here."""
+    if connection.vendor != "postgresql":
+        raise ValueError(f"the {engine} engine reads PostgreSQL")
+    if jobs > 1 and not connection.in_atomic_block:
+        return _walk_parallel(engine, head_seq, by_seq, jobs)
+    if head_seq == 0:
+        return 0, GENESIS_HASH
+    with _reading():
+        count, last_hash, _first_prev = RANGE_WALKS[engine](1, head_seq, GENESIS_HASH, by_seq)
+    return count, last_hash or GENESIS_HASH
 
 
 def _range_worker(engine: str, first: int, last: int, by_seq):
@@ -882,7 +879,7 @@ ORDER BY seq LIMIT 1
 """  # noqa: S608 — constant text, values are bound parameters
 
 
-def _walk_sql(head_seq: int, by_seq, chunk_size: int) -> tuple[int, str]:
+def _walk_sql(head_seq: int, by_seq) -> tuple[int, str]:
     if connection.vendor != "postgresql":
         raise ValueError("the sql engine runs on PostgreSQL")
     with transaction.atomic(), connection.cursor() as cursor:
