@@ -599,12 +599,13 @@ def _exact_block(block: bytes, state: _RowState, by_seq) -> None:
         state.count += 1
 
 
-def _check_marks_in(hashes, first: int, marked: list[int], by_seq) -> None:
-    """The known heads among sequence numbers first… (whose stored hashes are ``hashes``)."""
+def _check_marks_in(hash_at, first: int, rows: int, marked: list[int], by_seq) -> None:
+    """The known heads among sequence numbers ``first`` … ``first + rows - 1``; ``hash_at(i)``
+    is the stored hash (bytes) of the i-th of them, read only for those."""
     start = bisect_left(marked, first)
-    end = bisect_left(marked, first + len(hashes))
+    end = bisect_left(marked, first + rows)
     for seq in marked[start:end]:
-        _check_marks(seq, hashes[seq - first].decode(), by_seq[seq])
+        _check_marks(seq, hash_at(seq - first).decode(), by_seq[seq])
 
 
 def walk_python_range(first: int, last: int, prev: str | None, by_seq):
@@ -619,7 +620,7 @@ def walk_python_range(first: int, last: int, prev: str | None, by_seq):
         if hashes is None:
             _exact_block(block, state, by_seq)
             continue
-        _check_marks_in(hashes, state.expected, marked, by_seq)
+        _check_marks_in(hashes.__getitem__, state.expected, rows, marked, by_seq)
         if state.first_prev is None:
             state.first_prev = _first_link(block)
         state.prev = hashes[-1]
@@ -736,9 +737,13 @@ def walk_fast_range(first: int, last: int, prev: str | None, by_seq):
                 ):
                     unusual = True
                     continue
-                if marked and marked[-1] >= state.expected:
-                    stored = [hashes[i : i + 64] for i in range(0, len(hashes), 64)]
-                    _check_marks_in(stored, state.expected, marked, by_seq)
+                _check_marks_in(
+                    lambda i, hashes=hashes: hashes[64 * i : 64 * i + 64],
+                    state.expected,
+                    rows,
+                    marked,
+                    by_seq,
+                )
                 if state.first_prev is None:
                     state.first_prev = links[:64]
                 state.prev = hashes[-64:]
