@@ -23,6 +23,7 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from django.db import connection, connections, transaction
 from django.db.models.expressions import RawSQL
@@ -256,20 +257,17 @@ def _jsonl_block(block: bytes, rows: int) -> str | None:
 
 def _copy_lines(export_format: str, queryset, head, filtered) -> Iterator[str]:
     count = 0
-    if export_format == ExportFormat.CSV:
+    as_csv = export_format == ExportFormat.CSV
+    writer = csv_lines if as_csv else jsonl_lines
+    if as_csv:
         yield from csv_lines((), None)  # the header
     for block, rows in _copy_export_blocks(queryset, export_format):
-        as_csv = export_format == ExportFormat.CSV
         text = _csv_block(block) if as_csv else _jsonl_block(block, rows)
         if text is None:
-            records = _copy_records(block, export_format)
-            if as_csv:
-                text = "".join(csv_lines(records, None))
-                text = text[text.index("\n") + 1 :]  # without the header
-            else:
-                text = "".join(jsonl_lines(records, None))
+            pieces = writer(_copy_records(block, export_format), None)
+            text = "".join(islice(pieces, int(as_csv), None))  # without a second CSV header
         count += rows
         yield text
     if head is not None:
         trailer = Trailer(count, head[0], head[1], filtered)
-        yield trailer.csv_line() if export_format == ExportFormat.CSV else trailer.jsonl_line()
+        yield trailer.csv_line() if as_csv else trailer.jsonl_line()
