@@ -23,11 +23,12 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from django.db import connection, connections, transaction
 from django.db.models.expressions import RawSQL
 
-from audit.chain import FIELDS, pg_time
+from audit.chain import FIELDS, copy_out_blocks, pg_time
 from audit.timestamps import format_time
 from audit.vocabularies import ExportFormat
 
@@ -199,21 +200,9 @@ def _copy_statement(queryset, export_format: str):
 
 def _copy_export_blocks(queryset, export_format: str):
     """(block, rows): complete COPY text lines, about EXPORT_BLOCK_BYTES at a time."""
-    connection = connections[queryset.db]
     statement, params = _copy_statement(queryset, export_format)
-    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-        parts, size = [], 0
-        with cursor.cursor.copy(statement, params) as copy:
-            for row in copy:
-                parts.append(row)
-                size += len(row)
-                if size >= EXPORT_BLOCK_BYTES:
-                    block = b"".join(parts)
-                    parts.clear()
-                    size = 0
-                    yield block, block.count(b"\n")
-        if parts:
-            block = b"".join(parts)
+    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+        for block in copy_out_blocks(cursor, statement, params, EXPORT_BLOCK_BYTES):
             yield block, block.count(b"\n")
 
 
@@ -268,20 +257,17 @@ def _jsonl_block(block: bytes, rows: int) -> str | None:
 
 def _copy_lines(export_format: str, queryset, head, filtered) -> Iterator[str]:
     count = 0
-    if export_format == ExportFormat.CSV:
+    as_csv = export_format == ExportFormat.CSV
+    writer = csv_lines if as_csv else jsonl_lines
+    if as_csv:
         yield from csv_lines((), None)  # the header
     for block, rows in _copy_export_blocks(queryset, export_format):
-        as_csv = export_format == ExportFormat.CSV
         text = _csv_block(block) if as_csv else _jsonl_block(block, rows)
         if text is None:
-            records = _copy_records(block, export_format)
-            if as_csv:
-                text = "".join(csv_lines(records, None))
-                text = text[text.index("\n") + 1 :]  # without the header
-            else:
-                text = "".join(jsonl_lines(records, None))
+            pieces = writer(_copy_records(block, export_format), None)
+            text = "".join(islice(pieces, int(as_csv), None))  # without a second CSV header
         count += rows
         yield text
     if head is not None:
         trailer = Trailer(count, head[0], head[1], filtered)
-        yield trailer.csv_line() if export_format == ExportFormat.CSV else trailer.jsonl_line()
+        yield trailer.csv_line() if as_csv else trailer.jsonl_line()
