@@ -49,11 +49,7 @@ class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
         return False
 
     def delete_model(self, request, obj):
-        login_attempts_delete(
-            attempts=AccessAttempt.objects.filter(pk=obj.pk),
-            actor=request.user,
-            method=UnlockMethod.ADMIN,
-        )
+        self.delete_queryset(request, AccessAttempt.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
         login_attempts_delete(attempts=queryset, actor=request.user, method=UnlockMethod.ADMIN)

@@ -1,6 +1,18 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
+from django.test import Client
+from django.urls import reverse
+
+WRONG = "wrong-password"
+
+
+def login_attempt(username, password=WRONG, ip="198.51.100.7"):
+    """One password step of the login, from a fresh client at address ``ip``."""
+    return Client(REMOTE_ADDR=ip).post(
+        reverse("login"), {"username": username, "password": password}
+    )
 
 
 class Clock:
@@ -29,3 +41,17 @@ def clock(monkeypatch):
     monkeypatch.setattr(axes.handlers.proxy, "now", fake)
     monkeypatch.setattr(axes.attempts, "now", fake)
     return fake
+
+
+@pytest.fixture
+def password_checks(monkeypatch):
+    """The usernames whose password was actually checked (Django's ModelBackend), in order."""
+    calls = []
+    original = ModelBackend.authenticate
+
+    def counting(self, request, username=None, password=None, **kwargs):
+        calls.append(username)
+        return original(self, request, username=username, password=password, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", counting)
+    return calls

@@ -7,12 +7,12 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.backends import ModelBackend
 from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from core.roles import Role
+from tests.accounts.conftest import WRONG, login_attempt
 from tests.factories import PASSWORD, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -28,29 +28,6 @@ def _thresholds(settings):
     settings.RELAIS_LOGIN_BACKOFF_MAX_SECONDS = CAP
 
 
-@pytest.fixture
-def password_checks(monkeypatch):
-    """How many times a password was actually checked (Django's ModelBackend)."""
-    calls = []
-    original = ModelBackend.authenticate
-
-    def counting(self, request, username=None, password=None, **kwargs):
-        calls.append(username)
-        return original(self, request, username=username, password=password, **kwargs)
-
-    monkeypatch.setattr(ModelBackend, "authenticate", counting)
-    return calls
-
-
-WRONG = "wrong-password"
-
-
-def post(username, password=WRONG, ip="198.51.100.7"):
-    return Client(REMOTE_ADDR=ip).post(
-        reverse("login"), {"username": username, "password": password}
-    )
-
-
 def kind(response) -> str:
     if response.status_code == 200:
         return "refused"
@@ -63,7 +40,7 @@ def brute_force(clock, username, *, attempts=50, every=2, ip="198.51.100.7"):
     """An attacker trying a password every ``every`` seconds (of the test's clock)."""
     seen = []
     for i in range(attempts):
-        response = post(username, f"guess-{i}", ip=ip)
+        response = login_attempt(username, f"guess-{i}", ip=ip)
         seen.append((kind(response), response.get("Retry-After")))
         clock.advance(every)
     return seen
@@ -86,8 +63,8 @@ def test_a_brute_force_of_fifty_backs_off_then_locks_at_the_limit(clock, passwor
     # Failures counted once per checked password: a refusal during the back-off is none.
     assert sum(AccessAttempt.objects.values_list("failures_since_start", flat=True)) == LIMIT
     # The right password is refused while locked, and the chain has one lockout event.
-    assert kind(post("coord", PASSWORD)) == "locked"
-    assert kind(post("coord", PASSWORD, ip="192.0.2.80")) == "locked"
+    assert kind(login_attempt("coord", PASSWORD)) == "locked"
+    assert kind(login_attempt("coord", PASSWORD, ip="192.0.2.80")) == "locked"
     assert list(AuditEvent.objects.filter(action="lockout").values_list("object_id")) == [
         (coord.pk,)
     ]
@@ -96,16 +73,16 @@ def test_a_brute_force_of_fifty_backs_off_then_locks_at_the_limit(clock, passwor
 def test_the_delay_doubles_then_is_capped(clock):
     UserFactory(username="alice")
     for _ in range(AFTER):
-        assert kind(post("alice")) == "refused"
+        assert kind(login_attempt("alice")) == "refused"
     expected = [BASE * 2**n for n in range(LIMIT - AFTER - 1)]
     for wait in expected:
-        refusal = post("alice")
+        refusal = login_attempt("alice")
         assert kind(refusal) == "backoff"
         assert int(refusal["Retry-After"]) == min(wait, CAP)
         clock.advance(min(wait, CAP) - 0.5)
-        assert kind(post("alice")) == "backoff"  # not yet
+        assert kind(login_attempt("alice")) == "backoff"  # not yet
         clock.advance(0.5)
-        assert kind(post("alice")) == "refused"  # checked, wrong: one more failure
+        assert kind(login_attempt("alice")) == "refused"  # checked, wrong: one more failure
 
 
 def test_the_back_off_page_says_the_same_for_an_unknown_account(clock):
@@ -114,8 +91,8 @@ def test_the_back_off_page_says_the_same_for_an_unknown_account(clock):
     unknown = brute_force(clock, "ghost", ip="198.51.100.2")
     assert known == unknown
     assert "backoff" in {k for k, _w in known} and known[-1] == ("locked", None)
-    a = post("alice", ip="198.51.100.1")
-    b = post("ghost", ip="198.51.100.2")
+    a = login_attempt("alice", ip="198.51.100.1")
+    b = login_attempt("ghost", ip="198.51.100.2")
     assert (a.status_code, kind(a)) == (b.status_code, kind(b)) == (429, "locked")
 
 
@@ -123,8 +100,8 @@ def test_back_off_pages_are_identical_for_known_and_unknown_accounts(clock):
     UserFactory(username="alice")
     for name, ip in (("alice", "198.51.100.1"), ("ghost", "198.51.100.2")):
         for _ in range(AFTER):
-            post(name, ip=ip)
-    a, b = post("alice", ip="198.51.100.1"), post("ghost", ip="198.51.100.2")
+            login_attempt(name, ip=ip)
+    a, b = login_attempt("alice", ip="198.51.100.1"), login_attempt("ghost", ip="198.51.100.2")
     assert kind(a) == kind(b) == "backoff"
     assert a["Retry-After"] == b["Retry-After"]
     strip = re.compile(r"nonce-[^\"' ]+|content=\"[A-Za-z0-9+/=_-]{16,}\"")
@@ -135,30 +112,30 @@ def test_back_off_pages_are_identical_for_known_and_unknown_accounts(clock):
 def test_per_address_too(clock):
     user_with_role(Role.MEMBER, username="bob")
     for i in range(AFTER):
-        post(f"someone{i}", ip="198.51.100.9")
+        login_attempt(f"someone{i}", ip="198.51.100.9")
     # Spreading over accounts from one address: that address backs off, for bob too...
-    assert kind(post("bob", PASSWORD, ip="198.51.100.9")) == "backoff"
+    assert kind(login_attempt("bob", PASSWORD, ip="198.51.100.9")) == "backoff"
     # ...while bob from elsewhere is not slowed down.
-    assert post("bob", PASSWORD, ip="192.0.2.51").status_code == 302
+    assert login_attempt("bob", PASSWORD, ip="192.0.2.51").status_code == 302
 
 
 def test_a_success_resets_the_back_off(clock):
     user_with_role(Role.MEMBER, username="bob")
     for _ in range(AFTER):
-        post("bob")
-    assert kind(post("bob", PASSWORD)) == "backoff"  # even the right password waits
+        login_attempt("bob")
+    assert kind(login_attempt("bob", PASSWORD)) == "backoff"  # even the right password waits
     clock.advance(BASE)
-    assert post("bob", PASSWORD).status_code == 302  # the password step passes
+    assert login_attempt("bob", PASSWORD).status_code == 302  # the password step passes
     assert not AccessAttempt.objects.exists()
     # Counts start again from zero: the next failures are answered at once.
-    assert [kind(post("bob")) for _ in range(AFTER)] == ["refused"] * AFTER
-    assert kind(post("bob")) == "backoff"
+    assert [kind(login_attempt("bob")) for _ in range(AFTER)] == ["refused"] * AFTER
+    assert kind(login_attempt("bob")) == "backoff"
 
 
 def test_the_back_off_can_be_switched_off(clock, settings):
     settings.RELAIS_LOGIN_BACKOFF_AFTER = 0
     UserFactory(username="alice")
-    kinds = [kind(post("alice")) for _ in range(LIMIT)]
+    kinds = [kind(login_attempt("alice")) for _ in range(LIMIT)]
     assert kinds == ["refused"] * (LIMIT - 1) + ["locked"]
 
 
@@ -179,10 +156,10 @@ def test_a_valid_password_does_not_wipe_another_accounts_count(clock):
     UserFactory(username="alice")
     user_with_role(Role.MEMBER, username="bob")
     for _ in range(AFTER):
-        post("alice", ip="198.51.100.4")
-    assert post("bob", PASSWORD, ip="198.51.100.4").status_code == 429  # the address waits
+        login_attempt("alice", ip="198.51.100.4")
+    assert login_attempt("bob", PASSWORD, ip="198.51.100.4").status_code == 429  # the address waits
     clock.advance(BASE)
-    assert post("bob", PASSWORD, ip="198.51.100.4").status_code == 302
+    assert login_attempt("bob", PASSWORD, ip="198.51.100.4").status_code == 302
     assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [
         ("alice", AFTER)
     ]
@@ -195,7 +172,7 @@ def test_requests_racing_for_one_window_let_only_one_password_through(clock):
 
     UserFactory(username="alice")
     for _ in range(AFTER):
-        post("alice")
+        login_attempt("alice")
     clock.advance(BASE)
     now = clock()
     both = [

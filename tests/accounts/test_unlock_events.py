@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from core.roles import Role
+from tests.accounts.conftest import login_attempt
 from tests.factories import PASSWORD, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -25,19 +26,10 @@ def _small_limit(settings):
     settings.RELAIS_LOGIN_BACKOFF_AFTER = 0  # these tests are about the lockout alone
 
 
-WRONG = "wrong-password"
-
-
-def attempt(username, password=WRONG, ip="198.51.100.7"):
-    return Client(REMOTE_ADDR=ip).post(
-        reverse("login"), {"username": username, "password": password}
-    )
-
-
 def lock(username, ip="198.51.100.7"):
     for _ in range(LIMIT):
-        attempt(username, ip=ip)
-    assert attempt(username, PASSWORD, ip=ip).status_code == 429
+        login_attempt(username, ip=ip)
+    assert login_attempt(username, PASSWORD, ip=ip).status_code == 429
 
 
 def unlocks():
@@ -62,12 +54,12 @@ def test_axes_reset_username_is_recorded():
         (None, "system", "user", bob.pk, "account", "command", None),
         (None, "system", "session", None, "address", "command", "198.51.100.7"),
     ]
-    assert attempt("bob", PASSWORD).status_code == 302
+    assert login_attempt("bob", PASSWORD).status_code == 302
 
 
 def test_axes_reset_ip_of_a_spray_is_recorded_once():
     for i in range(LIMIT):
-        attempt(f"user{i}", ip="198.51.100.9")
+        login_attempt(f"user{i}", ip="198.51.100.9")
     run("axes_reset_ip", "198.51.100.9")
     # The address was locked; no account name reached the limit.
     assert unlocks() == [(None, "system", "session", None, "address", "command", "198.51.100.9")]
@@ -92,7 +84,7 @@ def test_axes_reset_and_reset_ip_username_are_recorded():
 
 def test_deleting_rows_that_locked_nothing_records_nothing():
     UserFactory(username="alice")
-    attempt("alice")
+    login_attempt("alice")
     run("axes_reset")
     assert not AccessAttempt.objects.exists()
     assert unlocks() == []
@@ -106,7 +98,7 @@ def test_the_end_of_a_cool_off_is_recorded_at_the_next_attempt(clock, settings):
     # expired rows and records the unlocks, outside that request (no request id, no address
     # but the unlocked one).
     assert unlocks() == []
-    assert attempt("someone-else", ip="192.0.2.99").status_code == 200
+    assert login_attempt("someone-else", ip="192.0.2.99").status_code == 200
     assert unlocks() == [
         (None, "system", "user", bob.pk, "account", "cool_off", None),
         (None, "system", "session", None, "address", "cool_off", "198.51.100.7"),
@@ -114,7 +106,7 @@ def test_the_end_of_a_cool_off_is_recorded_at_the_next_attempt(clock, settings):
     assert set(AuditEvent.objects.filter(action="unlock").values_list("request_id", flat=True)) == {
         ""
     }
-    assert attempt("bob", PASSWORD).status_code == 302
+    assert login_attempt("bob", PASSWORD).status_code == 302
     assert len(unlocks()) == 2
 
 
@@ -165,12 +157,12 @@ def test_a_success_that_clears_an_address_lock_is_recorded():
     user_with_role(Role.MEMBER, username="bob")
     UserFactory(username="alice")
     # Two failures by bob and one by alice from one address lock that address...
-    attempt("bob", ip="198.51.100.5")
-    attempt("bob", ip="198.51.100.5")
-    attempt("alice", ip="198.51.100.5")
-    assert attempt("bob", PASSWORD, ip="198.51.100.5").status_code == 429
+    login_attempt("bob", ip="198.51.100.5")
+    login_attempt("bob", ip="198.51.100.5")
+    login_attempt("alice", ip="198.51.100.5")
+    assert login_attempt("bob", PASSWORD, ip="198.51.100.5").status_code == 429
     # ...bob logging in from elsewhere clears his failures (axes' reset on success), which
     # takes the address below the limit: that unlock is recorded too.
-    assert attempt("bob", PASSWORD, ip="192.0.2.7").status_code == 302
+    assert login_attempt("bob", PASSWORD, ip="192.0.2.7").status_code == 302
     assert [u[2:6] for u in unlocks()] == [("session", None, "address", "login")]
     assert [u[6] for u in unlocks()] == ["198.51.100.5"]

@@ -6,11 +6,10 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.backends import ModelBackend
 from django.db.models import F
-from django.test import Client
-from django.urls import reverse
 
+from tests.accounts.conftest import login_attempt
+from tests.accounts.conftest import password_checks as password_checks  # noqa: F401
 from tests.concurrency.conftest import committed_reference_data as committed_reference_data  # noqa: F401
 from tests.concurrency.conftest import postgres_only, race
 from tests.factories import UserFactory
@@ -24,37 +23,25 @@ AFTER = 3
 def test_parallel_passwords_in_one_window_are_checked_once(
     committed_reference_data,  # noqa: F811
     settings,
-    monkeypatch,
+    password_checks,  # noqa: F811
 ):
     settings.AXES_FAILURE_LIMIT = 10
     settings.RELAIS_LOGIN_BACKOFF_AFTER = AFTER
     settings.RELAIS_LOGIN_BACKOFF_SECONDS = 60
     settings.RELAIS_LOGIN_BACKOFF_MAX_SECONDS = 600
-    checked = []
-    original = ModelBackend.authenticate
-
-    def counting(self, request, username=None, password=None, **kwargs):
-        checked.append(username)
-        return original(self, request, username=username, password=password, **kwargs)
-
-    monkeypatch.setattr(ModelBackend, "authenticate", counting)
     UserFactory(username="alice")
-    login = reverse("login")
     for _ in range(AFTER):
-        Client(REMOTE_ADDR="198.51.100.7").post(login, {"username": "alice", "password": "x"})
+        login_attempt("alice")
     # The delay (60 s) is over.
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(seconds=61))
-    before = len(checked)
+    before = len(password_checks)
 
     def guess(i):
         def run():
-            response = Client(REMOTE_ADDR=f"192.0.2.{i + 1}").post(
-                login, {"username": "alice", "password": f"guess-{i}"}
-            )
-            return response.status_code
+            return login_attempt("alice", f"guess-{i}", ip=f"192.0.2.{i + 1}").status_code
 
         return run
 
     statuses = race(*[guess(i) for i in range(6)])
     assert sorted(statuses) == [200] + [429] * 5, statuses
-    assert len(checked) - before == 1
+    assert len(password_checks) - before == 1
