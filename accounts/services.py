@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import selectors
 from accounts.models import CODE_LENGTH, RecoveryCodeDevice, normalize_code
 from audit import context as audit_context
-from audit.services import _valid_username, attempted_account, audit_record, session_role
+from audit.services import attempted_account, audit_record, recordable_username, session_role
 from audit.vocabularies import (
     AuditAction,
     AuditRole,
@@ -44,7 +44,7 @@ def _account_event(*, user, action, transition="", code="", actor=None, role=Non
         object_id=user.pk,
         transition=transition,
         code=code,
-        actor_username=actor.get_username() if _valid_username(actor.get_username()) else "",
+        actor_username=recordable_username(actor.get_username()),
     )
 
 

@@ -145,6 +145,12 @@ def _valid_username(value) -> bool:
     return True
 
 
+def recordable_username(value) -> str:
+    """The username as the chain may record it: a username that fails today's validator
+    (created before it) is not recorded (empty)."""
+    return value if _valid_username(value) else ""
+
+
 def session_role(user) -> str:
     """The role a session is recorded under: the user's first role (in the order of
     ``core.roles.Role``), else administrator for staff, else ``no_role``."""
@@ -158,7 +164,6 @@ def session_role(user) -> str:
 
 
 def _session_event(*, user, action: str, code: str = "") -> AuditEvent:
-    username = user.get_username()
     return audit_record(
         actor=user,
         role=session_role(user),
@@ -166,8 +171,7 @@ def _session_event(*, user, action: str, code: str = "") -> AuditEvent:
         object_type=ObjectType.SESSION,
         object_id=user.pk,
         code=code,
-        # A username that fails today's validator (created before it) is not recorded.
-        actor_username=username if _valid_username(username) else "",
+        actor_username=recordable_username(user.get_username()),
     )
 
 
