@@ -22,23 +22,9 @@ _TERMINAL = {str(s) for s in TERMINAL_STATES}
 # Whole hours, rounded up, of an interval: the resolution of the dashboard's time in state.
 PG_HOURS = "CEIL(EXTRACT(EPOCH FROM ({interval})) / 3600)::bigint"
 
-_MOVE_SQL = f"""
-WITH closed AS (
-    UPDATE referrals_referralstay SET left_at = %(at)s
-    WHERE referral_id = %(referral)s AND left_at IS NULL
-    RETURNING state, {PG_HOURS.format(interval="left_at - entered_at")} AS hours
-), counted AS (
-    INSERT INTO referrals_staydurationbucket (state, hours, stays)
-    SELECT state, hours, 1 FROM closed
-    ON CONFLICT (state, hours) DO UPDATE SET stays = referrals_staydurationbucket.stays + 1
-)
-INSERT INTO referrals_referralstay (referral_id, state, entered_at, left_at)
-SELECT %(referral)s, %(state)s, %(at)s, NULL WHERE %(opens)s
-"""
-
-
-# The same writes as common table expressions, for the statement that also updates the
-# referral and appends its audit event (transitions.runner): positional parameters.
+# The three writes as common table expressions: sent with the statement that also updates
+# the referral and appends its audit event (transitions.runner), or alone (``stay_move``).
+# Parameters: ``_move_params``.
 _MOVE_CTES = f"""
 stay_closed AS (
     UPDATE referrals_referralstay SET left_at = %s
@@ -55,6 +41,10 @@ stay_closed AS (
 """
 
 
+def _move_params(*, referral_id: int, state: str, at: datetime) -> list:
+    return [at, referral_id, referral_id, state, at, state not in _TERMINAL]
+
+
 def stays_companion(referral, *, together: bool):
     """The stay writes of a referral's transition, for ``run_transition(companion=…)``:
     CTEs of the transition's statement (``together``), or written now."""
@@ -62,8 +52,7 @@ def stays_companion(referral, *, together: bool):
     if not together:
         stay_move(referral_id=referral.pk, to_state=state, at=at)
         return None
-    opens = state not in _TERMINAL
-    return _MOVE_CTES, [at, referral.pk, referral.pk, state, at, opens]
+    return _MOVE_CTES, _move_params(referral_id=referral.pk, state=state, at=at)
 
 
 def hours(duration: timedelta) -> int:
@@ -76,19 +65,22 @@ def stay_move(*, referral_id: int, to_state: str, at: datetime) -> None:
     """Close the referral's open stay (if any) at ``at`` and count its duration, then open a
     stay in ``to_state`` (unless it is terminal). Must run in the transaction of the state
     change, which holds the referral's row lock."""
-    opens = str(to_state) not in _TERMINAL
+    state = str(to_state)
     if connection.vendor == "postgresql":
-        params = {"at": at, "referral": referral_id, "state": str(to_state), "opens": opens}
+        # Data-modifying CTEs run whether or not the main query reads them.
         with connection.cursor() as cursor:
-            cursor.execute(_MOVE_SQL, params)
+            cursor.execute(
+                f"WITH {_MOVE_CTES} SELECT 1",
+                _move_params(referral_id=referral_id, state=state, at=at),
+            )
         return
     for stay in ReferralStay.objects.filter(referral_id=referral_id, left_at__isnull=True):
         ReferralStay.objects.filter(pk=stay.pk).update(left_at=at)
         bucket = {"state": stay.state, "hours": hours(at - stay.entered_at)}
         if not StayDurationBucket.objects.filter(**bucket).update(stays=F("stays") + 1):
             StayDurationBucket.objects.create(stays=1, **bucket)
-    if opens:
-        ReferralStay.objects.create(referral_id=referral_id, state=str(to_state), entered_at=at)
+    if state not in _TERMINAL:
+        ReferralStay.objects.create(referral_id=referral_id, state=state, entered_at=at)
 
 
 def buckets_rebuild() -> int:

@@ -36,6 +36,7 @@ from workflows.selectors import (
     member_queue_domains,
     member_queue_page,
     queue_for,
+    referrals_search,
     with_case_data,
 )
 from workflows.submissions import submission_once
@@ -257,14 +258,12 @@ class CoordinationHomeView(PageMixin, generic.TemplateView):
         context["suspended"] = Referral.objects.filter(state=ReferralState.SUSPENDED).order_by(
             "reference"
         )[:PAGE_SIZE]
-        from workflows.selectors import referrals_overdue_q
-
         context["counts"] = [
             (_("mes tâches"), bounded_count(inbox_for(user)), "#inbox-title"),
             (_("tâches en attente"), bounded_count(queue_for(user)), "#queue-title"),
             (
                 _("orientations en retard"),
-                bounded_count(Referral.objects.filter(referrals_overdue_q(today))),
+                bounded_count(Referral.objects.overdue(today)),
                 reverse("coordination:referrals") + "?overdue=on",
             ),
             (
@@ -635,8 +634,6 @@ class ReferralListView(PageMixin, generic.TemplateView):
     page_title = _("Orientations")
 
     def get_context_data(self, **kwargs):
-        from workflows.selectors import referrals_search
-
         context = super().get_context_data(**kwargs)
         form = forms.ReferralSearchForm(self.request.GET)
         rows, cursor = [], None

@@ -5,7 +5,7 @@ import importlib
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from viewflow.workflow.status import STATUS
@@ -13,6 +13,7 @@ from viewflow.workflow.status import STATUS
 from core.access import has_role, user_roles
 from core.roles import Role
 from directory.models import MemberProfile
+from referrals.models import Referral
 from referrals.vocabularies import WORKING_STATES
 from support.models import SupportTrack, first_contact_overdue
 from support.selectors import has_room, profiles_with_held
@@ -224,15 +225,6 @@ REFERRAL_SORTS = {
 }
 
 
-def referrals_overdue_q(today):
-    """Referrals whose triage or periodic review is past due (the coordinator's "En retard")."""
-    from referrals.vocabularies import ReferralState
-
-    return Q(
-        state__in=[ReferralState.RECEIVED, ReferralState.IN_ASSESSMENT], triage_due_on__lt=today
-    ) | Q(state=ReferralState.IN_SUPPORT, next_review_on__lt=today)
-
-
 def referrals_search(
     *,
     reference="",
@@ -249,10 +241,6 @@ def referrals_search(
     the cursor of the next page (None on the last). Keyset pagination: ``after`` is the
     (key, pk) of the previous page's last row, so a page costs the same at any depth and rows
     added meanwhile never shift it. Two queries whatever the page size (rows + communes)."""
-    from django.db.models import Exists, OuterRef
-
-    from referrals.models import Referral
-
     queryset = Referral.objects.select_related("commune")
     if reference:
         queryset = queryset.filter(reference__contains=reference.upper())
@@ -264,7 +252,7 @@ def referrals_search(
         opened = SupportTrack.objects.filter(referral=OuterRef("pk"), domain=domain)
         queryset = queryset.filter(Q(requested_domains__contains=domain) | Exists(opened))
     if overdue:
-        queryset = queryset.filter(referrals_overdue_q(today or timezone.localdate()))
+        queryset = queryset.overdue(today or timezone.localdate())
     field, descending = REFERRAL_SORTS[sort]
     if after is not None:
         key, pk = after

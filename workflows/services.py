@@ -27,7 +27,6 @@ from audit.services import audit_record
 from audit.vocabularies import AuditAction, AuditRole, ObjectType, TaskOperation
 from core.errors import ApplicationError
 from core.roles import Role
-from core.transactions import joined
 from referrals import services as referral_services
 from referrals.models import Referral
 from referrals.vocabularies import ReferralState
@@ -56,9 +55,9 @@ def _case_locked(process):
     Re-entrant inside a task page, whose wrapper already holds the same lock."""
     flow = selectors.flow()
     try:
-        # viewflow's lock opens the transaction (or a savepoint inside a caller's one: its
-        # NOWAIT retries need it); no second savepoint here (core.transactions).
-        with flow.lock(process.pk), joined():
+        # viewflow's lock is the transaction (or a savepoint inside a caller's one: its
+        # NOWAIT retries need it): every lock_impl runs its block in ``atomic()``.
+        with flow.lock(process.pk):
             yield
     except FlowLockFailed as exc:
         raise ApplicationError(BUSY, code="busy") from exc
