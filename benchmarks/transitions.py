@@ -115,17 +115,9 @@ def _audited(coordinator, referral):
 
 def _server_cpu() -> float | None:
     """CPU seconds used so far by this connection's server process (same host only)."""
-    from django.db import connection
+    from benchmarks.audit_verify import server_cpu
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as stream:
-            fields = stream.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return server_cpu()[1]
 
 
 def _timed(func, n) -> tuple[float, float, float | None]:

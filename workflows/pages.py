@@ -400,7 +400,8 @@ class ReferralCaseView(PageMixin, generic.TemplateView):
 
 def _history_rows(referral, tracks):
     """The case's coded history (audit chain) as rows of labels: when, role, what, domain,
-    from → to, code. One query; track events name their domain."""
+    from → to, code. One query (two when it holds a corrected commune); track events name
+    their domain."""
     from audit import labels
     from audit.selectors import case_history
     from audit.vocabularies import AuditRole, ObjectType
@@ -412,9 +413,6 @@ def _history_rows(referral, tracks):
     # only when the history holds such an event.
     labels.resolve_values(events)
 
-    def value(event, code):
-        return labels.event_value_label(event, code)
-
     rows = []
     for event in events:
         is_track = event.object_type == ObjectType.SUPPORT_TRACK
@@ -425,8 +423,8 @@ def _history_rows(referral, tracks):
                 "what": labels.transition_label(event.object_type, event.transition)
                 or event.get_action_display(),
                 "domain": domains.get(event.object_id, "") if is_track else "",
-                "before": value(event, event.from_state),
-                "after": value(event, event.to_state),
+                "before": labels.event_value_label(event, event.from_state),
+                "after": labels.event_value_label(event, event.to_state),
                 "code": labels.code_label(
                     event.object_type, event.transition, event.action, event.code
                 ),
