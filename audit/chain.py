@@ -56,6 +56,7 @@ from audit.models import (
     ChainHead,
 )
 from audit.timestamps import format_time
+from core.prepared import prepared_cursor
 from core.transactions import joined
 
 FORMAT = "relais-audit-v1"
@@ -143,7 +144,8 @@ def _append_postgresql(fields: dict, together=None) -> AuditEvent:
         fields["client_ip"],
     ]
     count = None
-    with connection.cursor() as cursor:
+    # Prepared on the connection: the same few statements run for every event.
+    with prepared_cursor() as cursor:
         if together is None:
             cursor.execute(APPEND_SQL, params)
             event_id, seq, digest, prev = cursor.fetchone()

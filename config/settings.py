@@ -120,6 +120,9 @@ if _replica is not None:
 # Read-only pages (dashboards, indicators, audit browsing and exports) read from the replica
 # when one is configured and answers with less lag than this; otherwise from the primary.
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+# The transition and audit-append statements are prepared on each connection (core/prepared.py);
+# off for a transaction-mode pooler that cannot carry prepared statements.
+RELAIS_DB_PREPARED_STATEMENTS = env.integer(ENVIRON, "RELAIS_DB_PREPARED_STATEMENTS", 1) != 0
 RELAIS_REPLICA_MAX_LAG_SECONDS = float(ENVIRON.get("RELAIS_REPLICA_MAX_LAG_SECONDS", "30"))
 
 CACHES = env.caches(ENVIRON)

@@ -313,7 +313,14 @@ class ReferralStay(CachedChoiceLabelsMixin, models.Model):
                 fields=["state", "entered_at"],
                 condition=models.Q(left_at__isnull=True),
                 name="stay_open_state_entered",
-            )
+            ),
+            # The open stay of one referral, closed by every transition: one index entry,
+            # however many stays the referral had (the foreign key's index holds them all).
+            models.Index(
+                fields=["referral"],
+                condition=models.Q(left_at__isnull=True),
+                name="stay_open_referral",
+            ),
         ]
 
     def __str__(self):

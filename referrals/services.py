@@ -23,6 +23,7 @@ from audit.services import audit_record
 from audit.vocabularies import AuditAction, ObjectType
 from core.deadlines import due_date, programme_start
 from core.errors import ApplicationError
+from core.prepared import locked_get
 from core.roles import Role
 from core.transactions import joined
 from directory.models import Commune
@@ -41,7 +42,7 @@ def referral_lock(*, referral) -> Referral:
 def _lock(referral) -> Referral:
     pk = referral.pk if isinstance(referral, Referral) else referral
     try:
-        return Referral.objects.select_for_update().get(pk=pk)
+        return locked_get(Referral, pk)
     except Referral.DoesNotExist as exc:
         raise ApplicationError(_("Orientation introuvable."), code="not_found") from exc
 

@@ -176,10 +176,36 @@ def run_transition(
     return event
 
 
-def _update_sql(instance, changed, state_field, source) -> tuple[str, tuple]:
+# Compiled UPDATE texts by (model, columns, which values are empty, state column, vendor).
+_UPDATE_TEXTS: dict[tuple, str] = {}
+
+
+def _update_sql(instance, changed, state_field, source) -> tuple[str, list]:
     """``UPDATE <table> SET <changed columns> WHERE pk = … AND state = <source>``, compiled by
-    Django (values prepared as ``save()`` would)."""
-    query = UpdateQuery(type(instance))
-    query.add_q(Q(pk=instance.pk) & Q(**{state_field.attname: source}))
-    query.add_update_fields([(f, None, f.pre_save(instance, False)) for f in changed])
-    return query.get_compiler(connection=connection).as_sql()
+    Django (values prepared as ``save()`` would). The text is compiled once per model, set of
+    columns and empty values (compiling cost ~0.1 ms per transition); the values are prepared
+    each time, as Django's compiler prepares them — checked against its own output when the
+    text is compiled (and by tests/transitions/test_update_statement.py)."""
+    values = [f.pre_save(instance, False) for f in changed]
+    prepared = [f.get_db_prep_save(v, connection) for f, v in zip(changed, values, strict=True)]
+    params = [p for p in prepared if p is not None] + [
+        instance._meta.pk.get_db_prep_value(instance.pk, connection),
+        source,
+    ]
+    key = (
+        type(instance),
+        tuple(f.attname for f in changed),
+        tuple(p is None for p in prepared),
+        state_field.attname,
+        connection.vendor,
+    )
+    sql = _UPDATE_TEXTS.get(key)
+    if sql is None:
+        query = UpdateQuery(type(instance))
+        query.add_q(Q(pk=instance.pk) & Q(**{state_field.attname: source}))
+        query.add_update_fields(list(zip(changed, [None] * len(changed), values, strict=True)))
+        sql, compiled = query.get_compiler(connection=connection).as_sql()
+        if list(compiled) != params:
+            return sql, list(compiled)  # not the expected shape: Django's, never cached
+        _UPDATE_TEXTS[key] = sql
+    return sql, params

@@ -1,0 +1,36 @@
+"""``core.prepared.locked_get`` locks the row as the ORM's ``select_for_update`` does: another
+transaction cannot take it until the holder commits."""
+
+import threading
+
+import pytest
+from django.db import DatabaseError, connections, transaction
+
+from core.prepared import locked_get
+from referrals.models import Referral
+from tests.concurrency.conftest import postgres_only
+from tests.referrals.builders import referral_in_state
+
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def test_locked_get_holds_the_row_until_commit(committed_reference_data):
+    referral = referral_in_state("received")
+    seen = {}
+
+    def other():
+        try:
+            with transaction.atomic():
+                Referral.objects.select_for_update(nowait=True).get(pk=referral.pk)
+            seen["other"] = "locked it"
+        except DatabaseError:
+            seen["other"] = "refused"
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        locked_get(Referral, referral.pk)
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(timeout=10)
+    assert seen == {"other": "refused"}
