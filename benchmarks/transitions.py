@@ -46,11 +46,12 @@ def main():
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         print(f"load average before: {' / '.join(f'{v:.2f}' for v in os.getloadavg())}")
+        cpu = {}
         for _ in range(args.rounds):
-            run(args.n)
+            cpu = run(args.n)
         counts = [int(w) for w in args.writers.split(",") if w.strip()]
         if counts and connection.vendor == "postgresql":
-            writers(counts, args.seconds)
+            writers(counts, args.seconds, cpu)
         print(f"load average after: {' / '.join(f'{v:.2f}' for v in os.getloadavg())}")
     finally:
         connection.close()
@@ -150,7 +151,10 @@ def run(n):
     from referrals.models import Referral
 
     cell, coordinator = _actors()
+    # One referral per mode: a row that another mode has just updated thousands of times
+    # (dead versions to prune) made whichever mode ran second pay for the first.
     referral = _referral_in_support(cell, coordinator, 1 + Referral.objects.count())
+    audited_referral = _referral_in_support(cell, coordinator, 1 + Referral.objects.count())
 
     def bare(i):
         with transaction.atomic():
@@ -173,14 +177,16 @@ def run(n):
             )
 
     print(f"{connection.vendor}, {n} operations per mode, one transaction each")
-    rates = {}
+    rates, cpu = {}, {}
     for name, func in (
         ("bare", bare),
-        ("audited", _audited(coordinator, referral)),
+        ("audited", _audited(coordinator, audited_referral)),
         ("raw", raw),
         ("append", append),
     ):
         rates[name], client, server = _timed(func, n)
+        if server is not None:
+            cpu[name] = client + server
         server_text = "?" if server is None else f"{server:.3f}"
         print(
             f"  {name:<8} {rates[name]:8.0f} /s   ({1000 / rates[name]:.3f} ms each; CPU ms: "
@@ -190,6 +196,7 @@ def run(n):
         f"  audited / bare = {rates['audited'] / rates['bare']:.2f} (target ≥ 0.9)   "
         f"audited / raw = {rates['audited'] / rates['raw']:.2f} (target ≥ 0.3)"
     )
+    return cpu
 
 
 def _bare(referral_id):
@@ -256,12 +263,14 @@ MODES = ("audited", "bare", "append")
 WARM_UP = 50
 
 
-def writers(counts, seconds):
+def writers(counts, seconds, cpu=None):
     """W writer processes per mode: ``audited`` (the real service), ``bare`` (the same row
     change without the audit event: no chain head) and ``append`` (the chain append alone:
     nothing but the chain head). Where ``bare`` stops scaling too, the limit is the machine
     (CPU, commits), not the chain head; where only ``audited``/``append`` stop, it is the
-    head's row lock (held from the append to the commit)."""
+    head's row lock (held from the append to the commit). With ``cpu`` (client + server CPU
+    ms per operation of the one-process run), also the ceiling the cores allow whatever the
+    locks: C cores cannot run more than C / CPU operations per second."""
     from django.db import connections
 
     cell, coordinator = _actors()
@@ -296,6 +305,12 @@ def writers(counts, seconds):
             single.setdefault(mode, rate)
             cells.append(f"{rate:.0f} ({rate / single[mode]:.2f}×)")
         print(f"  | {count} | " + " | ".join(cells) + f" | {os.getloadavg()[0]:.1f} |")
+    cores = os.cpu_count() or 1
+    known = [m for m in MODES if (cpu or {}).get(m)]
+    if known:
+        ceiling = {m: cores * 1000 / cpu[m] for m in known}
+        text = ", ".join(f"{m} {ceiling[m]:.0f}/s ({ceiling[m] / single[m]:.2f}×)" for m in known)
+        print(f"  CPU ceiling ({cores} cores ÷ CPU per operation, one-process run): {text}")
     from audit.chain import verify
 
     print(f"  chain after the writers: {verify().line()}")

@@ -101,7 +101,8 @@ def locked_get(model, pk):
     of the caller's transaction, as a model instance (``model.DoesNotExist`` when there is
     none). On PostgreSQL the statement is the ORM's, compiled once per model and prepared:
     compiling it cost more than the lock's round trip (~0.25 ms)."""
-    if not _enabled():
+    if not _enabled() or connection.get_autocommit():
+        # (Outside a transaction, the ORM refuses: TransactionManagementError, as before.)
         return model._base_manager.select_for_update().get(pk=pk)
     sql, names, converters = _lock_statement(model, connection.alias)
     with prepared_cursor() as cursor:

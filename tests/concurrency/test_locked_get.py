@@ -1,5 +1,5 @@
 """``core.prepared.locked_get`` locks the row as the ORM's ``select_for_update`` does: another
-transaction cannot take it until the holder commits."""
+transaction cannot take it until the holder commits, and outside a transaction it is refused."""
 
 import threading
 
@@ -34,3 +34,13 @@ def test_locked_get_holds_the_row_until_commit(committed_reference_data):
         thread.start()
         thread.join(timeout=10)
     assert seen == {"other": "refused"}
+
+
+def test_locked_get_outside_a_transaction_is_refused_as_by_the_orm(committed_reference_data):
+    from django.db.transaction import TransactionManagementError
+
+    referral = referral_in_state("received")
+    with transaction.atomic():
+        locked_get(Referral, referral.pk)  # compiled and prepared
+    with pytest.raises(TransactionManagementError):
+        locked_get(Referral, referral.pk)
