@@ -20,6 +20,7 @@ statements without preparing them (docs/operations.md).
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -82,38 +83,65 @@ def prepared_cursor():
         return connection.make_cursor(cursor)
 
 
+@dataclass(frozen=True)
+class _LockStatement:
+    sql: str
+    compiler: object  # Django's compiler of the statement: converters, column positions
+    start: int  # the model's own columns: row[start:end]
+    end: int
+    names: list
+    populators: list  # Django's builders of the select_related objects
+
+
 @functools.lru_cache(maxsize=64)
-def _lock_statement(model, alias: str):
-    """The ORM's own ``select_for_update().get(pk=…)`` statement for ``model``, compiled once:
-    its SQL, the attribute names of its columns and the converters of their values."""
-    query = model._base_manager.using(alias).select_for_update().filter(pk=0).order_by().query
-    compiler = query.get_compiler(using=alias)
+def _lock_statement(model, alias: str, related: tuple) -> _LockStatement:
+    """The ORM's own ``select_for_update([of=self]).select_related(*related).get(pk=…)``
+    statement for ``model``, compiled once, with what Django's ``ModelIterable`` uses to turn
+    its row into instances."""
+    from django.db.models.query import get_related_populators
+
+    queryset = model._base_manager.using(alias)
+    if related:
+        queryset = queryset.select_for_update(of=("self",)).select_related(*related)
+    else:
+        queryset = queryset.select_for_update()
+    compiler = queryset.filter(pk=0).order_by().query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
     if list(params) != [0]:  # the primary key is the one parameter
         raise LookupError(f"unexpected lock statement for {model.__name__}: {params!r}")
-    names = [column.target.attname for column, _sql, _alias in compiler.select]
-    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-    return sql, names, converters
+    fields = compiler.klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    return _LockStatement(
+        sql=sql,
+        compiler=compiler,
+        start=start,
+        end=end,
+        names=[column.target.attname for column, _sql, _alias in compiler.select[start:end]],
+        populators=get_related_populators(compiler.klass_info, compiler.select, alias),
+    )
 
 
-def locked_get(model, pk):
-    """``model._base_manager.select_for_update().get(pk=pk)``: the row, locked until the end
-    of the caller's transaction, as a model instance (``model.DoesNotExist`` when there is
-    none). On PostgreSQL the statement is the ORM's, compiled once per model and prepared:
-    compiling it cost more than the lock's round trip (~0.25 ms)."""
+def locked_get(model, pk, *, related: tuple = ()):
+    """``model._base_manager.select_for_update().get(pk=pk)`` — with ``related``,
+    ``select_for_update(of=("self",)).select_related(*related)`` —: the row, locked until the
+    end of the caller's transaction, as a model instance (``model.DoesNotExist`` when there is
+    none). On PostgreSQL the statement is the ORM's, compiled once per model and prepared, and
+    its row becomes instances as the ORM makes them (converters, related objects): compiling
+    it cost more than the lock's round trip (~0.25 ms)."""
     if not _enabled() or connection.get_autocommit():
         # (Outside a transaction, the ORM refuses: TransactionManagementError, as before.)
-        return model._base_manager.select_for_update().get(pk=pk)
-    sql, names, converters = _lock_statement(model, connection.alias)
+        queryset = model._base_manager.select_for_update(of=("self",) if related else ())
+        return queryset.select_related(*related).get(pk=pk)
+    statement = _lock_statement(model, connection.alias, tuple(related))
     with prepared_cursor() as cursor:
         # As the ORM prepares a lookup's value (``int("12")``; ValueError for garbage).
-        cursor.execute(sql, [model._meta.pk.get_prep_value(pk)])
+        cursor.execute(statement.sql, [model._meta.pk.get_prep_value(pk)])
         row = cursor.fetchone()
     if row is None:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-    if converters:
-        row = list(row)
-        for index, (functions, expression) in converters.items():
-            for function in functions:
-                row[index] = function(row[index], expression, connection)
-    return model.from_db(connection.alias, names, row)
+    row = next(iter(statement.compiler.results_iter(results=[[row]])))
+    own = row[statement.start : statement.end]
+    instance = model.from_db(connection.alias, statement.names, own)
+    for populator in statement.populators:
+        populator.populate(row, instance)
+    return instance

@@ -19,6 +19,7 @@ from audit.services import audit_record
 from audit.vocabularies import AuditAction, ObjectType
 from core.deadlines import due_date
 from core.errors import ApplicationError
+from core.prepared import locked_get
 from core.roles import Role
 from core.transactions import joined
 from directory.models import MemberProfile
@@ -32,15 +33,10 @@ def _lock(track) -> SupportTrack:
     """The track row locked, with its referral read in the same query (the caller holds the
     referral's lock: workflows.services)."""
     pk = track.pk if isinstance(track, SupportTrack) else track
-    locked = (
-        SupportTrack.objects.select_for_update(of=("self",))
-        .select_related("referral")
-        .filter(pk=pk)
-        .first()
-    )
-    if locked is None:
-        raise ApplicationError(_("Accompagnement introuvable."), code="not_found")
-    return locked
+    try:
+        return locked_get(SupportTrack, pk, related=("referral",))
+    except SupportTrack.DoesNotExist as exc:
+        raise ApplicationError(_("Accompagnement introuvable."), code="not_found") from exc
 
 
 def _lock_profile(member) -> MemberProfile | None:

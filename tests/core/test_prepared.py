@@ -78,3 +78,30 @@ def test_locked_get_takes_the_orms_primary_key_values():
             locked_get(Referral, referral.pk + 1000)
         with pytest.raises((ValueError, TypeError)):
             locked_get(Referral, "abc")
+
+
+def test_locked_get_with_its_related_object_returns_what_the_orm_returns():
+    from support.models import SupportTrack
+    from tests.referrals.builders import track_in_state
+
+    track = track_in_state("active")
+    with transaction.atomic():
+        mine = locked_get(SupportTrack, track.pk, related=("referral",))
+        orm = (
+            SupportTrack.objects.select_for_update(of=("self",))
+            .select_related("referral")
+            .get(pk=track.pk)
+        )
+    assert model_to_dict(mine) == model_to_dict(orm)
+    with CaptureQueriesContext(connection) as ctx:
+        referral = mine.referral  # read with the track, no query
+    assert ctx.captured_queries == []
+    assert model_to_dict(referral) == model_to_dict(orm.referral)
+    assert referral.requested_domains == orm.referral.requested_domains
+
+
+def test_a_track_transition_runs_the_prepared_track_lock(on_postgres):
+    from tests.referrals.builders import track_in_state
+
+    track_in_state("active")  # taken, then its first contact: two track transitions
+    assert _prepared('FOR UPDATE OF "support_supporttrack"')
