@@ -3,8 +3,8 @@
 Django sends every query with client-side binding and never prepares one (it disables
 psycopg's prepared statements, for connection poolers). The statement of a transition — the
 row's UPDATE, the stay writes and the audit append in one statement of five common table
-expressions — then costs the server a parse, analysis and plan each time: measured, about
-0.5 ms of the server's 1.3 ms per transition (docs/performance.md). ``prepared_cursor``
+expressions — then costs the server a parse, analysis and plan each time: measured, 0.3–0.5
+ms of the server's 1.3–1.5 ms per transition (docs/performance.md). ``prepared_cursor``
 sends a statement with server-side binding and prepares it on the connection the first
 time it runs: later runs are only bound and executed.
 
@@ -86,7 +86,7 @@ def prepared_cursor():
 @dataclass(frozen=True)
 class _LockStatement:
     sql: str
-    compiler: object  # Django's compiler of the statement: converters, column positions
+    converters: dict  # column index -> (Django's value converters, expression)
     start: int  # the model's own columns: row[start:end]
     end: int
     names: list
@@ -111,9 +111,12 @@ def _lock_statement(model, alias: str, related: tuple) -> _LockStatement:
         raise LookupError(f"unexpected lock statement for {model.__name__}: {params!r}")
     fields = compiler.klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
+    columns = [column for column, _sql, _alias in compiler.select]
     return _LockStatement(
         sql=sql,
-        compiler=compiler,
+        # Computed once; applied with the calling thread's connection (the compiler's belongs
+        # to the thread that compiled it).
+        converters=compiler.get_converters(columns),
         start=start,
         end=end,
         names=[column.target.attname for column, _sql, _alias in compiler.select[start:end]],
@@ -139,7 +142,11 @@ def locked_get(model, pk, *, related: tuple = ()):
         row = cursor.fetchone()
     if row is None:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-    row = next(iter(statement.compiler.results_iter(results=[[row]])))
+    if statement.converters:  # as the compiler's ``apply_converters``
+        row = list(row)
+        for index, (functions, expression) in statement.converters.items():
+            for function in functions:
+                row[index] = function(row[index], expression, connection)
     own = row[statement.start : statement.end]
     instance = model.from_db(connection.alias, statement.names, own)
     for populator in statement.populators:

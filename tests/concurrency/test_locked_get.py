@@ -44,3 +44,25 @@ def test_locked_get_outside_a_transaction_is_refused_as_by_the_orm(committed_ref
         locked_get(Referral, referral.pk)  # compiled and prepared
     with pytest.raises(TransactionManagementError):
         locked_get(Referral, referral.pk)
+
+
+def test_locked_get_in_another_thread_after_the_statement_is_cached(committed_reference_data):
+    """The compiled statement is shared by every thread of the process; each thread's row is
+    read and converted on its own connection."""
+    referral = referral_in_state("in_support")
+    with transaction.atomic():
+        mine = locked_get(Referral, referral.pk)  # compiled here
+    seen = {}
+
+    def other():
+        try:
+            with transaction.atomic():
+                seen["other"] = locked_get(Referral, referral.pk)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(timeout=10)
+    assert seen["other"].requested_domains == mine.requested_domains
+    assert seen["other"].state == mine.state == "in_support"
