@@ -44,6 +44,12 @@ IRREVERSIBLE = {
 }
 
 
+def choice_label(form, name: str) -> str:
+    """The label of the choice a valid ``form`` holds in field ``name`` ("" when empty): what
+    the confirmation page names, never the code."""
+    return dict(form.fields[name].choices).get(form.cleaned_data.get(name), "")
+
+
 def is_confirmed(request) -> bool:
     return request.POST.get("confirmed") == "1"
 

@@ -27,7 +27,7 @@ from support.selectors import members_eligible
 from support.vocabularies import TrackState
 from workflows import forms, services
 from workflows.access import case_access_record
-from workflows.confirm import IRREVERSIBLE, confirmation_page, is_confirmed
+from workflows.confirm import IRREVERSIBLE, choice_label, confirmation_page, is_confirmed
 from workflows.selectors import (
     bounded_count,
     flow,
@@ -473,11 +473,11 @@ class CaseActionView(generic.View):
         try:
             if action in ("withdraw", "close"):
                 form = _valid(forms.code_form(action, post))
-                detail = dict(form.fields["code"].choices)[form.cleaned_data["code"]]
+                detail = choice_label(form, "code")
             elif action == "interrupt":
                 track = self.track(request, referral)
                 form = _valid(forms.code_form("interrupt", post, prefix=f"interrupt-{track.pk}"))
-                detail = dict(form.fields["code"].choices)[form.cleaned_data["code"]]
+                detail = choice_label(form, "code")
                 domain = track.get_domain_display()
         except _InvalidForm as exc:
             for error in exc.errors:

@@ -14,7 +14,7 @@ from viewflow.workflow.status import STATUS
 from core.errors import ApplicationError
 from support.models import SupportTrack
 from workflows import forms, services
-from workflows.confirm import IRREVERSIBLE, confirmation_page, is_confirmed
+from workflows.confirm import IRREVERSIBLE, choice_label, confirmation_page, is_confirmed
 from workflows.submissions import AlreadySubmitted, submission_once
 
 
@@ -119,7 +119,7 @@ class TriageView(TaskPageMixin, generic.TemplateView):
                     action="return_to_cell",
                     reference=self.referral.reference,
                     domain=", ".join(str(d) for d in self.referral.requested_domain_labels),
-                    detail=dict(form.fields["reason"].choices)[form.cleaned_data["reason"]],
+                    detail=choice_label(form, "reason"),
                     cancel_url=request.get_full_path(),
                 )
             try:
@@ -182,7 +182,7 @@ class ReviewView(TaskPageMixin, generic.TemplateView):
                     domain=", ".join(
                         track.get_domain_display() for track in self.referral.tracks.order_by("pk")
                     ),
-                    detail=dict(form.fields["code"].choices)[form.cleaned_data["code"]],
+                    detail=choice_label(form, "code"),
                     cancel_url=request.get_full_path(),
                 )
             try:
@@ -273,13 +273,12 @@ class TrackActionView(SupportTaskView):
         if form is not None and not form.is_valid():
             return self._again(form)
         if self.action in IRREVERSIBLE and not is_confirmed(request):
-            code = form.cleaned_data.get("code") if form is not None else ""
             return confirmation_page(
                 request,
                 action=self.action,
                 reference=self.track.referral.reference,
                 domain=self.track.get_domain_display(),
-                detail=dict(form.fields["code"].choices).get(code, "") if form is not None else "",
+                detail=choice_label(form, "code") if form is not None else "",
                 cancel_url=self.page_url(),
             )
         try:
