@@ -13,6 +13,7 @@ from audit import anchors, chain
 from audit.models import AuditEvent, ChainHead
 from tests.audit import tamper
 from tests.audit.test_checkpoints import checkpoint
+from tests.audit.test_verify_engines import outcome
 from tests.factories import AuditEventFactory
 
 pytestmark = [
@@ -44,17 +45,6 @@ def committed(damage):
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
             damage()
             cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
-
-
-def outcome(result):
-    return (
-        result.ok,
-        result.broken_seq,
-        result.reason_code,
-        result.count,
-        result.head_seq,
-        result.head_hash,
-    )
 
 
 def results(engine, scan=None):

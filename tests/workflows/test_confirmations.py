@@ -12,6 +12,24 @@ from tests.workflows.conftest import take, task_of
 from workflows import services
 
 
+def _active_track(process, people):
+    """The referral's social track, taken by the member and its first contact recorded:
+    (its task, the track)."""
+    task = take(task_of(process, "support", status="NEW"), people["member"])
+    track = SupportTrack.objects.get(pk=task.data["track"])
+    services.track_first_contact_record(
+        actor=people["member"], track=track, occurred_on=task.created.date(), kind="phone"
+    )
+    return task, track
+
+
+def _review_taken(process, people):
+    """The review task, taken by the cell once the referral's only track has ended."""
+    _task, track = _active_track(process, people)
+    services.track_complete(actor=people["member"], track=track, outcome="goals_reached")
+    return take(task_of(process, "review", status="NEW"), people["cell"])
+
+
 @pytest.mark.django_db
 def test_withdraw_asks_for_confirmation_naming_what_it_does(client, people, in_support):
     referral = Referral.objects.get(pk=in_support.artifact_object_id)
@@ -45,11 +63,7 @@ def test_an_invalid_reason_is_refused_before_any_confirmation(client, people, in
 
 @pytest.mark.django_db
 def test_completing_a_track_names_the_case_and_the_domain(client, people, in_support):
-    task = take(task_of(in_support, "support", status="NEW"), people["member"])
-    track = SupportTrack.objects.get(pk=task.data["track"])
-    services.track_first_contact_record(
-        actor=people["member"], track=track, occurred_on=task.created.date(), kind="phone"
-    )
+    task, track = _active_track(in_support, people)
     client.force_login(people["member"])
     page = task.flow_task.reverse("complete", args=[task.process_id, task.pk])
     response = client.post(page, {"complete-code": "goals_reached"})
@@ -64,13 +78,7 @@ def test_completing_a_track_names_the_case_and_the_domain(client, people, in_sup
 def test_closing_from_the_review_page_asks_first_naming_case_domains_and_reason(
     client, people, in_support
 ):
-    task = take(task_of(in_support, "support", status="NEW"), people["member"])
-    track = SupportTrack.objects.get(pk=task.data["track"])
-    services.track_first_contact_record(
-        actor=people["member"], track=track, occurred_on=task.created.date(), kind="phone"
-    )
-    services.track_complete(actor=people["member"], track=track, outcome="goals_reached")
-    review = take(task_of(in_support, "review", status="NEW"), people["cell"])
+    review = _review_taken(in_support, people)
     referral = Referral.objects.get(pk=in_support.artifact_object_id)
     client.force_login(people["cell"])
     page = review.flow_task.reverse("execute", args=[review.process_id, review.pk])
@@ -95,13 +103,7 @@ def test_closing_from_the_review_page_asks_first_naming_case_domains_and_reason(
 
 @pytest.mark.django_db
 def test_continuing_from_the_review_page_needs_no_confirmation(client, people, in_support):
-    task = take(task_of(in_support, "support", status="NEW"), people["member"])
-    track = SupportTrack.objects.get(pk=task.data["track"])
-    services.track_first_contact_record(
-        actor=people["member"], track=track, occurred_on=task.created.date(), kind="phone"
-    )
-    services.track_complete(actor=people["member"], track=track, outcome="goals_reached")
-    review = take(task_of(in_support, "review", status="NEW"), people["cell"])
+    review = _review_taken(in_support, people)
     client.force_login(people["cell"])
     page = review.flow_task.reverse("execute", args=[review.process_id, review.pk])
     response = client.post(
